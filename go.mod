@@ -1,0 +1,3 @@
+module github.com/cos-sts-scf/cos-sts-scf
+
+go 1.26.8
