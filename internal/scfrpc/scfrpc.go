@@ -1,0 +1,44 @@
+// Package scfrpc plays SCF's side of the Go1 runtime protocol. SCF starts a
+// function binary with _LAMBDA_SERVER_PORT set and drives it over Go net/rpc
+// (gob): Function.Ping until it answers, then one Function.Invoke per event.
+// Doing the same here lets the end-to-end tests and cmd/local exercise the very
+// binary that would be uploaded, without Tencent Cloud.
+package scfrpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// ErrExited is returned by Start and Invoke when the function process is gone:
+// it crashed during start-up, died mid-invocation, or was closed.
+var ErrExited = errors.New("scfrpc: function process exited")
+
+// ErrNotReady is returned by Start when the process runs but never answers
+// Function.Ping within the start-up bound, e.g. a binary that is not an SCF
+// function at all.
+var ErrNotReady = errors.New("scfrpc: function did not answer Ping")
+
+// Build compiles the main package in moduleDir into out with CGO_ENABLED=0,
+// the static binary SCF's Go1 runtime needs, so what runs locally is what would
+// be deployed. The compiler's messages are part of the error.
+func Build(ctx context.Context, moduleDir, out string) error {
+	// go build resolves -o against its own working directory (moduleDir);
+	// callers mean their own.
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		return fmt.Errorf("scfrpc: build output %q: %w", out, err)
+	}
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", abs, ".")
+	cmd.Dir = moduleDir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("scfrpc: go build in %s: %w\n%s", moduleDir, err, strings.TrimSpace(string(msg)))
+	}
+	return nil
+}
