@@ -1,0 +1,74 @@
+package deploy_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"debug/elf"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// TestBuildScript runs scripts/build.sh as a developer or CI would and checks
+// the package SCF's Go1 runtime needs: main at the zip's root, executable, a
+// static linux/amd64 ELF.
+func TestBuildScript(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cross-builds the function: skipped with -short")
+	}
+	if _, err := os.Stat("../main.go"); err != nil {
+		t.Skip("main.go does not exist yet: nothing to package")
+	}
+	dist := t.TempDir()
+	cmd := exec.Command("bash", "../scripts/build.sh")
+	cmd.Dir = t.TempDir() // the script must not depend on the caller's directory
+	cmd.Env = append(os.Environ(), "DIST="+dist)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build.sh: %v\n%s", err, out)
+	}
+
+	zr, err := zip.OpenReader(filepath.Join(dist, "cos-sts-scf.zip"))
+	if err != nil {
+		t.Fatalf("open zip: %v", err)
+	}
+	defer zr.Close()
+	if len(zr.File) != 1 || zr.File[0].Name != "main" {
+		var names []string
+		for _, f := range zr.File {
+			names = append(names, f.Name)
+		}
+		t.Fatalf("zip entries = %q; want exactly [main]", names)
+	}
+	f := zr.File[0]
+	if f.Mode()&0o111 != 0o111 {
+		t.Errorf("main mode = %v; want executable by all", f.Mode())
+	}
+	rc, err := f.Open()
+	if err != nil {
+		t.Fatalf("open main: %v", err)
+	}
+	bin, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		t.Fatalf("read main: %v", err)
+	}
+	exe, err := elf.NewFile(bytes.NewReader(bin))
+	if err != nil {
+		t.Fatalf("main is not ELF: %v", err)
+	}
+	if exe.Class != elf.ELFCLASS64 || exe.Machine != elf.EM_X86_64 {
+		t.Errorf("main is %v %v; want ELFCLASS64 EM_X86_64", exe.Class, exe.Machine)
+	}
+	// CGO_ENABLED=0: no dynamic loader, so SCF's image needs no libc.
+	for _, p := range exe.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Errorf("main asks for a dynamic loader; want a static binary")
+		}
+	}
+	// -s -w: no symbol table to ship.
+	if exe.Section(".symtab") != nil {
+		t.Errorf("main has a .symtab; want it stripped (-ldflags=-s -w)")
+	}
+}
