@@ -11,8 +11,8 @@ import "strings"
 // Effect is compared in any case, so a hand-built Policy with "Deny" still
 // denies. Conditions cannot be evaluated without a request context, so Allows errs on
 // the side of refusing: an allow statement with a condition never matches,
-// and a deny statement with a condition always counts. Allows therefore never
-// reports a grant wider than CAM's, and may report a narrower one.
+// and a deny statement with a condition always counts, so a condition can
+// make Allows report a grant narrower than CAM's, never a wider one.
 func Allows(p Policy, action, resource string) bool {
 	allowed := false
 	for _, s := range p.Statement {

@@ -15,9 +15,10 @@ import (
 	"fmt"
 )
 
-// Errors returned by this package. Every error it returns wraps exactly one of
-// them, so callers map errors.Is results to statuses and still show the
-// detailed message, which quotes the offending value.
+// Errors returned by this package. Every error it returns wraps one of them
+// (Build, reporting several problems, may wrap several), so callers map
+// errors.Is results to statuses and still show the detailed message, which
+// quotes the offending value.
 var (
 	// ErrInvalidKey is wrapped by ValidateKey, ValidatePrefix and Build for a
 	// key or prefix that breaks the SPEC §2 rules.
