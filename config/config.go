@@ -1,0 +1,219 @@
+// Package config reads the function's configuration from its environment variables (SPEC §4).
+//
+// Load validates everything at once and reports every problem together, each naming the variable and how to fix
+// it, because a function that fails on the first of five mistakes costs five deploys. Credentials are not part of
+// Config: SCF hands the execution role's keys over with every invocation and rotates them, so they are read by
+// LoadCredentials on each call, while Config may be cached for as long as its variables keep their text.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/cos-sts-scf/cos-sts-scf/issuer"
+)
+
+// DefaultScope is the name of the scope built from STS_BUCKET, STS_ALLOW_PREFIXES and their siblings.
+const DefaultScope = "default"
+
+// Response formats (SPEC §3).
+const (
+	FormatCAM = "cam"
+	FormatSTS = "sts"
+)
+
+// Config is the validated, credential-free configuration of one function instance.
+type Config struct {
+	Endpoint       issuer.Endpoint
+	Region         string // region sent to STS
+	FederationName string // Name for GetFederationToken
+	RoleARN        string // set: mint with AssumeRole
+	ExternalID     string
+	Format         string   // FormatCAM or FormatSTS
+	AllowOrigins   []string // CORS origins; "*" allows any
+	LogLevel       slog.Level
+	Scopes         map[string]*Scope
+}
+
+// Mode tells which STS action mints credentials: AssumeRole when a role is configured, else GetFederationToken.
+func (c *Config) Mode() issuer.Mode {
+	if c.RoleARN != "" {
+		return issuer.ModeAssumeRole
+	}
+	return issuer.ModeGetFederationToken
+}
+
+// OriginAllowed reports whether a browser at origin may read the replies, and the value for
+// Access-Control-Allow-Origin.
+func (c *Config) OriginAllowed(origin string) (allowOrigin string, ok bool) {
+	if origin == "" {
+		return "", false
+	}
+	for _, o := range c.AllowOrigins {
+		if o == "*" {
+			return "*", true
+		}
+		if strings.EqualFold(o, origin) {
+			return origin, true
+		}
+	}
+	return "", false
+}
+
+// Error is a configuration problem: Var names the variable, Problem says what is wrong and how to fix it.
+type Error struct {
+	Var     string
+	Problem string
+}
+
+func (e *Error) Error() string { return e.Var + ": " + e.Problem }
+
+// ErrConfig is matched (errors.Is) by every error Load and LoadCredentials return, so callers can map them to the
+// ConfigError reply without knowing each variable.
+var ErrConfig = errors.New("config: invalid configuration")
+
+// Is makes every *Error match ErrConfig.
+func (e *Error) Is(target error) bool { return target == ErrConfig }
+
+// problems collects every configuration error found, in order.
+type problems []error
+
+func (p *problems) add(v, format string, args ...any) {
+	*p = append(*p, &Error{Var: v, Problem: fmt.Sprintf(format, args...)})
+}
+
+func (p problems) err() error { return errors.Join(p...) }
+
+// Vars lists every variable Load reads. The handler fingerprints their values to know when to load again.
+var Vars = []string{
+	"STS_ENDPOINT", "STS_REGION", "TENCENTCLOUD_REGION", "STS_FEDERATION_NAME", "STS_ROLE_ARN",
+	"STS_ROLE_EXTERNAL_ID", "STS_RESPONSE_FORMAT", "STS_ALLOW_ORIGINS", "STS_AUTH", "STS_LOG_LEVEL", "STS_CACHE",
+	"STS_CACHE_MIN_REMAINING_SECONDS", "STS_SCOPES", "STS_SCOPES_FILE",
+	"STS_BUCKET", "STS_BUCKET_REGION", "STS_ALLOW_PREFIXES", "STS_ALLOW_ACTIONS", "STS_DURATION_SECONDS",
+	"STS_MAX_DURATION_SECONDS", "STS_POLICY",
+}
+
+// Load reads and validates the configuration. Every problem is reported, joined, each an *Error.
+func Load(getenv func(string) string) (*Config, error) {
+	var p problems
+	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
+
+	c := &Config{Scopes: map[string]*Scope{}}
+
+	ep, err := issuer.ParseEndpoint(get("STS_ENDPOINT"))
+	if err != nil {
+		p.add("STS_ENDPOINT", "%v; use a host (sts.tencentcloudapi.com), host:port, or an http:// or https:// URL without a path", err)
+	}
+	c.Endpoint = ep
+
+	c.Region = firstNonEmpty(get("STS_REGION"), get("TENCENTCLOUD_REGION"), "ap-guangzhou")
+	if !validRegion(c.Region) {
+		p.add("STS_REGION", "%q is not a region; write it like ap-guangzhou", c.Region)
+	}
+
+	c.FederationName = firstNonEmpty(get("STS_FEDERATION_NAME"), "cossts")
+	if !validFederationName(c.FederationName) {
+		p.add("STS_FEDERATION_NAME", "%q must be 1 to 32 letters (STS accepts nothing else in Name)", c.FederationName)
+	}
+
+	c.RoleARN = get("STS_ROLE_ARN")
+	if c.RoleARN != "" && !validRoleARN(c.RoleARN) {
+		p.add("STS_ROLE_ARN", "%q is not a role ARN; write it like qcs::cam::uin/100000000001:roleName/cos-sts", c.RoleARN)
+	}
+	c.ExternalID = get("STS_ROLE_EXTERNAL_ID")
+	if c.ExternalID != "" && c.RoleARN == "" {
+		p.add("STS_ROLE_EXTERNAL_ID", "is only used with AssumeRole; set STS_ROLE_ARN or unset it")
+	}
+
+	switch f := firstNonEmpty(get("STS_RESPONSE_FORMAT"), FormatCAM); f {
+	case FormatCAM, FormatSTS:
+		c.Format = f
+	default:
+		p.add("STS_RESPONSE_FORMAT", "%q must be cam or sts", f)
+		c.Format = FormatCAM
+	}
+
+	c.AllowOrigins = parseOrigins(get("STS_ALLOW_ORIGINS"), &p)
+
+	switch lvl := strings.ToLower(get("STS_LOG_LEVEL")); lvl {
+	case "", "info":
+		c.LogLevel = slog.LevelInfo
+	case "debug":
+		c.LogLevel = slog.LevelDebug
+	case "warn", "warning":
+		c.LogLevel = slog.LevelWarn
+	case "error":
+		c.LogLevel = slog.LevelError
+	default:
+		p.add("STS_LOG_LEVEL", "%q must be debug, info, warn or error", lvl)
+	}
+
+	checkUnsupported(get, &p)
+
+	if s := loadDefaultScope(get, c.Mode(), &p); s != nil {
+		c.Scopes[DefaultScope] = s
+	}
+
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// checkUnsupported refuses the settings this version does not implement yet, instead of silently ignoring them:
+// a user who turns on caller authentication must never get a function that serves everyone.
+func checkUnsupported(get func(string) string, p *problems) {
+	switch a := strings.ToLower(get("STS_AUTH")); a {
+	case "", "none":
+	case "jwt":
+		p.add("STS_AUTH", "jwt caller authentication is not implemented in this version; unset STS_AUTH or set it to none, and authenticate callers at the API Gateway")
+	default:
+		p.add("STS_AUTH", "%q must be none or jwt", a)
+	}
+	switch v := strings.ToLower(get("STS_CACHE")); v {
+	case "", "off":
+	case "on":
+		p.add("STS_CACHE", "credential caching is not implemented in this version; unset STS_CACHE or set it to off")
+	default:
+		p.add("STS_CACHE", "%q must be on or off", v)
+	}
+	for _, v := range []string{"STS_SCOPES", "STS_SCOPES_FILE"} {
+		if get(v) != "" {
+			p.add(v, "named scopes are not implemented in this version; unset %s and configure the default scope with STS_BUCKET and STS_ALLOW_PREFIXES", v)
+		}
+	}
+}
+
+func parseOrigins(s string, p *problems) []string {
+	var out []string
+	for _, o := range splitList(s) {
+		if o != "*" && !validOrigin(o) {
+			p.add("STS_ALLOW_ORIGINS", "%q is not an origin; write scheme://host[:port] with no path, e.g. https://app.example.com, or *", o)
+			continue
+		}
+		out = append(out, strings.TrimSuffix(o, "/"))
+	}
+	return out
+}
+
+// splitList splits a comma-separated variable, trimming blanks and dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
