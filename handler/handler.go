@@ -1,0 +1,116 @@
+// Package handler is the function: it takes every SCF event as raw JSON, tells API Gateway, Function URL and
+// direct invocations apart, resolves what the caller may be granted, mints scoped temporary keys through STS and
+// answers in the shapes of SPEC §3. Errors map to statuses in one table (errors.go) and reach the caller through
+// one function (errorBody); the log gets the detail an operator needs, never a secret.
+package handler
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/cos-sts-scf/cos-sts-scf/config"
+	"github.com/cos-sts-scf/cos-sts-scf/issuer"
+	"github.com/tencentyun/scf-go-lib/functioncontext"
+)
+
+// Minter mints temporary keys; *issuer.Issuer is the production one, tests may pass a fake.
+type Minter interface {
+	Issue(ctx context.Context, r issuer.Request) (issuer.Result, error)
+}
+
+// Options are the handler's seams. Zero values are filled with production defaults except Minter and Getenv.
+type Options struct {
+	Getenv func(string) string // os.Getenv in production; SCF sets each invocation's variables before calling
+	Minter Minter
+	Now    func() time.Time
+	Log    io.Writer // where the JSON log lines go; default io.Discard
+	// ReplyMargin is kept free before SCF's deadline so that a clean error can still be returned.
+	ReplyMargin time.Duration
+	// DefaultBudget bounds an invocation whose context has no deadline (tests, local runs).
+	DefaultBudget time.Duration
+}
+
+// Handler serves invocations. It is safe for concurrent use: SCF may run several invocations in one instance.
+type Handler struct {
+	opts   Options
+	level  *slog.LevelVar
+	logger *slog.Logger
+
+	mu     sync.Mutex
+	cached *loadedConfig
+}
+
+// loadedConfig is one parse of the configuration, kept while the variables keep their text.
+type loadedConfig struct {
+	fingerprint string
+	cfg         *config.Config
+	err         error
+}
+
+// New returns a Handler with opts' seams.
+func New(opts Options) *Handler {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	if opts.ReplyMargin <= 0 {
+		opts.ReplyMargin = 500 * time.Millisecond
+	}
+	if opts.DefaultBudget <= 0 {
+		opts.DefaultBudget = 10 * time.Second
+	}
+	level := new(slog.LevelVar)
+	return &Handler{
+		opts:   opts,
+		level:  level,
+		logger: slog.New(slog.NewJSONHandler(opts.Log, &slog.HandlerOptions{Level: level})),
+	}
+}
+
+// config returns the configuration for this invocation, parsing again only when a variable changed.
+func (h *Handler) config() (*config.Config, error) {
+	fp := fingerprint(h.opts.Getenv)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.cached == nil || h.cached.fingerprint != fp {
+		cfg, err := config.Load(h.opts.Getenv)
+		h.cached = &loadedConfig{fingerprint: fp, cfg: cfg, err: err}
+		if err != nil {
+			h.logger.Error("configuration is invalid", "problems", err.Error())
+		} else {
+			h.level.Set(cfg.LogLevel)
+		}
+	}
+	return h.cached.cfg, h.cached.err
+}
+
+func fingerprint(getenv func(string) string) string {
+	b := make([]byte, 0, 256)
+	for _, v := range config.Vars {
+		b = append(b, getenv(v)...)
+		b = append(b, 0)
+	}
+	return string(b)
+}
+
+// Invoke is the SCF entry point: cloudfunction.Start(h.Invoke).
+func (h *Handler) Invoke(ctx context.Context, event json.RawMessage) (json.RawMessage, error) {
+	start := h.opts.Now()
+	inv := &invocation{h: h, shape: ShapeDirect, format: config.FormatCAM}
+	if lc, ok := functioncontext.FromContext(ctx); ok {
+		inv.requestID = lc.RequestID
+	}
+	r := inv.serveSafely(ctx, event)
+	out, err := encode(inv.shape, r)
+	if err != nil {
+		return nil, err
+	}
+	inv.log(r.status, h.opts.Now().Sub(start))
+	return out, nil
+}

@@ -1,0 +1,256 @@
+package handler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"time"
+
+	"github.com/cos-sts-scf/cos-sts-scf/config"
+	"github.com/cos-sts-scf/cos-sts-scf/issuer"
+)
+
+// invocation carries one request through the handler; nothing in it outlives the call.
+type invocation struct {
+	h         *Handler
+	shape     Shape
+	method    string
+	format    string
+	requestID string
+	scope     string
+	err       *Error
+	attempts  int
+	stsReqID  string
+	cors      map[string]string
+}
+
+// serveSafely turns a panic into a 500 reply: an SCF function error would show the caller a stack trace and make
+// the runtime recycle the instance. The stack goes to the log; it holds code locations, not values.
+func (inv *invocation) serveSafely(ctx context.Context, raw []byte) (r reply) {
+	defer func() {
+		if v := recover(); v != nil {
+			inv.h.logger.Error("panic", "type", fmt.Sprintf("%T", v), "stack", string(debug.Stack()))
+			r = inv.fail(&Error{Code: CodeInternalError, Message: "internal error"})
+		}
+	}()
+	return inv.serve(ctx, raw)
+}
+
+// serve does the work and returns the reply; every failure becomes an error reply, never a function error.
+func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
+	shape, _ := classify(raw)
+	inv.shape = shape
+
+	cfg, err := inv.h.config()
+	if err != nil {
+		if f := inv.h.opts.Getenv("STS_RESPONSE_FORMAT"); f == config.FormatSTS {
+			inv.format = f
+		}
+		return inv.fail(configError(err))
+	}
+	inv.format = cfg.Format
+
+	var p params
+	if shape == ShapeDirect {
+		p, err = parseJSONParams(raw)
+	} else {
+		p, err = inv.httpParams(cfg, raw)
+	}
+	if err != nil {
+		return inv.fail(asError(err))
+	}
+	if inv.method == http.MethodOptions {
+		return inv.preflight()
+	}
+	switch p.Format {
+	case "":
+	case config.FormatCAM, config.FormatSTS:
+		inv.format = p.Format
+	default:
+		return inv.fail(invalidParameter("format %q must be cam or sts", truncate(p.Format, 32)))
+	}
+	inv.scope = p.Scope
+	if inv.scope == "" {
+		inv.scope = config.DefaultScope
+	}
+
+	res, err := resolve(cfg, p)
+	if err != nil {
+		return inv.fail(asError(err))
+	}
+	creds, err := config.LoadCredentials(inv.h.opts.Getenv, cfg.RoleARN)
+	if err != nil {
+		return inv.fail(configError(err))
+	}
+	if p.DryRun {
+		return inv.ok(successBody(inv.format, dryRunBody{
+			DryRun: true, Mode: string(cfg.Mode()), DurationSeconds: res.DurationSeconds,
+			Policy: []byte(res.PolicyJSON), grantFields: fieldsOf(res),
+		}))
+	}
+	return inv.mint(ctx, cfg, res, creds)
+}
+
+// httpParams reads the method, CORS and parameters of an HTTP-shaped event.
+func (inv *invocation) httpParams(cfg *config.Config, raw []byte) (params, error) {
+	ev, err := decodeHTTPEvent(raw, inv.shape)
+	if err != nil {
+		return params{}, err
+	}
+	inv.method = ev.Method
+	if ev.RequestID != "" {
+		inv.requestID = ev.RequestID
+	}
+	if allow, ok := cfg.OriginAllowed(ev.Headers["origin"]); ok {
+		inv.cors = map[string]string{"Access-Control-Allow-Origin": allow, "Vary": "Origin"}
+	}
+	switch ev.Method {
+	case http.MethodOptions:
+		return params{}, nil
+	case http.MethodGet:
+		return parseQueryParams(ev.Query)
+	case http.MethodPost:
+		if len(ev.Query) > 0 {
+			return params{}, invalidParameter("a POST takes its parameters in the JSON body; remove the query string")
+		}
+		return parseJSONParams(ev.Body)
+	}
+	return params{}, &Error{Code: CodeMethodNotAllowed, Message: "method " + truncate(ev.Method, 16) + " is not allowed; use GET, POST or OPTIONS"}
+}
+
+// mint asks STS for the keys inside the invocation's deadline, less the margin a clean reply needs.
+func (inv *invocation) mint(ctx context.Context, cfg *config.Config, res *resolved, creds issuer.Credentials) reply {
+	budget := inv.h.opts.DefaultBudget
+	if dl, ok := ctx.Deadline(); ok {
+		budget = dl.Sub(inv.h.opts.Now()) - inv.h.opts.ReplyMargin
+	}
+	if budget <= 0 {
+		return inv.fail(&Error{Code: CodeUpstreamTimeout, Message: "no time was left to call STS before the function's deadline"})
+	}
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+
+	req := issuer.Request{
+		Endpoint:        cfg.Endpoint,
+		Region:          cfg.Region,
+		Mode:            cfg.Mode(),
+		Credentials:     creds,
+		Policy:          res.PolicyJSON,
+		DurationSeconds: res.DurationSeconds,
+		Name:            cfg.FederationName,
+		RoleARN:         cfg.RoleARN,
+		RoleSessionName: sessionName(inv.requestID),
+		ExternalID:      cfg.ExternalID,
+	}
+	out, err := inv.h.opts.Minter.Issue(ctx, req)
+	if err != nil {
+		return inv.fail(upstreamError(err))
+	}
+	inv.attempts, inv.stsReqID = out.Attempts, out.RequestID
+	return inv.ok(successBody(inv.format, issued{
+		Credentials: credentials{SessionToken: out.SessionToken, TmpSecretID: out.TmpSecretID, TmpSecretKey: out.TmpSecretKey},
+		ExpiredTime: out.ExpiredTime,
+		StartTime:   out.ExpiredTime - int64(res.DurationSeconds),
+		Expiration:  expiration(out.ExpiredTime),
+		RequestID:   out.RequestID,
+		grantFields: fieldsOf(res),
+	}))
+}
+
+// upstreamError maps an issuer failure to the reply SPEC §3 gives it.
+func upstreamError(err error) *Error {
+	var ie *issuer.Error
+	if !errors.As(err, &ie) {
+		return &Error{Code: CodeUpstreamError, Message: "the call to STS failed", Detail: err.Error()}
+	}
+	switch ie.Kind {
+	case issuer.KindThrottled:
+		return &Error{Code: CodeRequestLimitExceeded, Message: "STS is throttling requests; retry later", Detail: ie.Error(), RetryAfter: 1}
+	case issuer.KindTimeout:
+		return &Error{Code: CodeUpstreamTimeout, Message: "STS did not answer in time", Detail: ie.Error()}
+	}
+	msg := "STS refused the request: " + ie.Code
+	if ie.RequestID != "" {
+		msg += " (STS request id " + ie.RequestID + ")"
+	}
+	return &Error{Code: CodeUpstreamError, Message: msg, Detail: ie.Error()}
+}
+
+var unsafeSessionChars = regexp.MustCompile(`[^\w+=,.@-]`)
+
+// sessionName is AssumeRole's RoleSessionName: the invocation's request id ties CloudAudit records to our logs.
+func sessionName(requestID string) string {
+	s := "cossts-" + unsafeSessionChars.ReplaceAllString(requestID, "")
+	if len(s) > 64 {
+		s = s[:64]
+	}
+	return s
+}
+
+// preflight answers a CORS preflight (SPEC §5); an origin that is not allowed just gets no CORS headers.
+func (inv *invocation) preflight() reply {
+	h := map[string]string{}
+	if inv.cors != nil {
+		for k, v := range inv.cors {
+			h[k] = v
+		}
+		h["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+		h["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+		h["Access-Control-Max-Age"] = "600"
+	}
+	return reply{status: http.StatusNoContent, headers: h}
+}
+
+func (inv *invocation) ok(body any) reply {
+	return reply{status: http.StatusOK, headers: inv.cors, body: body}
+}
+
+func (inv *invocation) fail(e *Error) reply {
+	inv.err = e
+	h := map[string]string{}
+	for k, v := range inv.cors {
+		h[k] = v
+	}
+	switch e.Code {
+	case CodeMethodNotAllowed:
+		h["Allow"] = "GET, POST, OPTIONS"
+	case CodeRequestLimitExceeded:
+		h["Retry-After"] = retryAfter(e.RetryAfter)
+	case CodeUnauthorized:
+		h["WWW-Authenticate"] = "Bearer"
+	}
+	return reply{status: e.Status(), headers: h, body: errorBody(inv.format, e, inv.requestID)}
+}
+
+// log writes the invocation's one line. Messages and details are built by this package from codes and
+// validated input, never from keys, so nothing secret can reach it.
+func (inv *invocation) log(status int, latency time.Duration) {
+	attrs := []any{
+		slog.String("requestId", inv.requestID),
+		slog.String("trigger", string(inv.shape)),
+		slog.String("method", inv.method),
+		slog.String("scope", inv.scope),
+		slog.Int("status", status),
+		slog.Int64("latencyMs", latency.Milliseconds()),
+		slog.Int("stsAttempts", inv.attempts),
+		slog.String("stsRequestId", inv.stsReqID),
+	}
+	level, msg := slog.LevelInfo, "ok"
+	if inv.err != nil {
+		msg = inv.err.Code
+		attrs = append(attrs, slog.String("error", inv.err.Message))
+		if inv.err.Detail != "" {
+			attrs = append(attrs, slog.String("detail", inv.err.Detail))
+		}
+		if status >= 500 {
+			level = slog.LevelError
+		} else {
+			level = slog.LevelWarn
+		}
+	}
+	inv.h.logger.Log(context.Background(), level, msg, attrs...)
+}

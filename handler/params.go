@@ -1,0 +1,251 @@
+package handler
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// params are the request parameters of SPEC §2, from whichever source carried them.
+type params struct {
+	Scope           string
+	Prefixes        []string
+	Keys            []string
+	Actions         []string
+	HasPrefixes     bool // the request named prefixes: the grant is narrowed to exactly what it named
+	HasKeys         bool
+	HasActions      bool
+	DurationSeconds int
+	HasDuration     bool // false: the scope's default
+	Format          string
+	DryRun          bool
+}
+
+// kind is the type a parameter takes.
+type kind int
+
+const (
+	kindString kind = iota
+	kindList
+	kindInt
+	kindBool
+	kindUnsupported // named by the SPEC for features this version does not have
+)
+
+// fields maps every parameter name to its kind. A name not listed here is refused, so a typo can never silently
+// widen or change a grant.
+var fields = map[string]kind{
+	"scope":            kindString,
+	"prefixes":         kindList,
+	"keys":             kindList,
+	"actions":          kindList,
+	"durationSeconds":  kindInt,
+	"format":           kindString,
+	"dryRun":           kindBool,
+	"maxContentLength": kindUnsupported,
+	"contentTypes":     kindUnsupported,
+	"claims":           kindUnsupported,
+}
+
+// set stores one decoded value. Values were type-checked by the caller against fields.
+func (p *params) set(name string, s string, list []string, n int, b bool) {
+	switch name {
+	case "scope":
+		p.Scope = s
+	case "format":
+		p.Format = s
+	case "prefixes":
+		p.Prefixes, p.HasPrefixes = list, true
+	case "keys":
+		p.Keys, p.HasKeys = list, true
+	case "actions":
+		p.Actions, p.HasActions = list, true
+	case "durationSeconds":
+		p.DurationSeconds, p.HasDuration = n, true
+	case "dryRun":
+		p.DryRun = b
+	}
+}
+
+// lookupField returns a parameter's kind or the error for a name that is not a parameter.
+func lookupField(name string) (kind, error) {
+	k, ok := fields[name]
+	if !ok {
+		return 0, invalidParameter("unknown parameter %q; the parameters are scope, prefixes, keys, actions, durationSeconds, format and dryRun", truncate(name, 64))
+	}
+	if k == kindUnsupported {
+		return 0, invalidParameter("parameter %q is not supported by this version of the function", name)
+	}
+	return k, nil
+}
+
+// parseJSONParams reads parameters from a JSON object: a POST body or a direct invocation's event. Empty input
+// and null are the default request.
+func parseJSONParams(raw []byte) (params, error) {
+	var p params
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return p, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		if err != nil {
+			return p, invalidParameter("the request is not valid JSON: %s", jsonProblem(err))
+		}
+		return p, invalidParameter("the request must be a JSON object")
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return p, invalidParameter("the request is not valid JSON: %s", jsonProblem(err))
+		}
+		name, _ := tok.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return p, invalidParameter("the request is not valid JSON: %s", jsonProblem(err))
+		}
+		k, err := lookupField(name)
+		if err != nil {
+			return p, err
+		}
+		if seen[name] {
+			return p, invalidParameter("parameter %q is given more than once", name)
+		}
+		seen[name] = true
+		if err := setJSON(&p, name, k, v); err != nil {
+			return p, err
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return p, invalidParameter("the request is not valid JSON: %s", jsonProblem(err))
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return p, invalidParameter("the request is not valid JSON: unexpected data after the object")
+	}
+	return p, nil
+}
+
+func setJSON(p *params, name string, k kind, v json.RawMessage) error {
+	switch k {
+	case kindString:
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			return invalidParameter("parameter %q must be a string", name)
+		}
+		p.set(name, s, nil, 0, false)
+	case kindList:
+		var list []string
+		if v[0] != '[' || json.Unmarshal(v, &list) != nil {
+			return invalidParameter("parameter %q must be a list of strings", name)
+		}
+		p.set(name, "", list, 0, false)
+	case kindInt:
+		var num json.Number // a JSON string holding digits also decodes into a Number: require a bare number
+		if v[0] == '"' || json.Unmarshal(v, &num) != nil {
+			return invalidParameter("parameter %q must be a whole number", name)
+		}
+		n, err := strconv.Atoi(num.String())
+		if err != nil {
+			return invalidParameter("parameter %q must be a whole number, not %s", name, truncate(num.String(), 32))
+		}
+		p.set(name, "", nil, n, false)
+	case kindBool:
+		var b bool
+		if err := json.Unmarshal(v, &b); err != nil {
+			return invalidParameter("parameter %q must be true or false", name)
+		}
+		p.set(name, "", nil, 0, b)
+	}
+	return nil
+}
+
+// parseQueryParams reads parameters from a gateway's queryString, whose values are a string, a list of strings
+// (a repeated name) or true (a name without a value). Lists may also be written with commas.
+func parseQueryParams(q map[string]json.RawMessage) (params, error) {
+	var p params
+	for name, v := range q {
+		k, err := lookupField(name)
+		if err != nil {
+			return p, err
+		}
+		vals, present, err := queryValues(v)
+		if err != nil {
+			return p, invalidParameter("query parameter %q: %v", name, err)
+		}
+		if k != kindList && len(vals) > 1 {
+			return p, invalidParameter("query parameter %q is given more than once", name)
+		}
+		switch k {
+		case kindList:
+			var list []string
+			for _, s := range vals {
+				for _, item := range strings.Split(s, ",") {
+					if item = strings.TrimSpace(item); item != "" {
+						list = append(list, item)
+					}
+				}
+			}
+			if len(list) == 0 {
+				return p, invalidParameter("query parameter %q has no value", name)
+			}
+			p.set(name, "", list, 0, false)
+		case kindString:
+			if !present || vals[0] == "" {
+				return p, invalidParameter("query parameter %q has no value", name)
+			}
+			p.set(name, vals[0], nil, 0, false)
+		case kindInt:
+			if !present {
+				return p, invalidParameter("query parameter %q has no value", name)
+			}
+			n, err := strconv.Atoi(vals[0])
+			if err != nil {
+				return p, invalidParameter("query parameter %q must be a whole number, not %q", name, truncate(vals[0], 32))
+			}
+			p.set(name, "", nil, n, false)
+		case kindBool:
+			b := true // a bare name (?dryRun) means true
+			if present {
+				switch strings.ToLower(vals[0]) {
+				case "true", "1":
+				case "false", "0":
+					b = false
+				default:
+					return p, invalidParameter("query parameter %q must be true, false, 1 or 0, not %q", name, truncate(vals[0], 32))
+				}
+			}
+			p.set(name, "", nil, 0, b)
+		}
+	}
+	return p, nil
+}
+
+// queryValues normalises one queryString value. present is false for a bare name (the gateway's true).
+func queryValues(v json.RawMessage) (vals []string, present bool, err error) {
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		return []string{s}, true, nil
+	}
+	var list []string
+	if json.Unmarshal(v, &list) == nil && len(list) > 0 {
+		return list, true, nil
+	}
+	var b bool
+	if json.Unmarshal(v, &b) == nil && b {
+		return []string{""}, false, nil
+	}
+	return nil, false, errors.New("must be a string, a list of strings or true")
+}
+
+// truncate shortens caller-supplied text before it is quoted back, so an error never echoes a huge input.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,149 @@
+package handler
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/cos-sts-scf/cos-sts-scf/config"
+)
+
+// credentials is the part of the reply a COS SDK signs with.
+type credentials struct {
+	SessionToken string `json:"sessionToken"`
+	TmpSecretID  string `json:"tmpSecretId"`
+	TmpSecretKey string `json:"tmpSecretKey"`
+}
+
+// grantFields are reported with every success so the app knows what it may do without decoding the policy.
+type grantFields struct {
+	Bucket   string   `json:"bucket"`
+	Region   string   `json:"region"`
+	Prefixes []string `json:"prefixes"`
+	Keys     []string `json:"keys"`
+	Actions  []string `json:"actions"`
+}
+
+// issued is the credential payload: the `data` of a cam reply, or the whole sts reply.
+type issued struct {
+	Credentials credentials `json:"credentials"`
+	ExpiredTime int64       `json:"expiredTime"`
+	StartTime   int64       `json:"startTime"`
+	Expiration  string      `json:"expiration"`
+	RequestID   string      `json:"requestId"`
+	grantFields
+}
+
+// dryRunBody answers a dry run: the exact policy that would be sent, and nothing minted.
+type dryRunBody struct {
+	DryRun          bool            `json:"dryRun"`
+	Mode            string          `json:"mode"`
+	DurationSeconds int             `json:"durationSeconds"`
+	Policy          json.RawMessage `json:"policy"`
+	grantFields
+}
+
+// camEnvelope is the seed's CAM JSON wrapper.
+type camEnvelope struct {
+	Code      int    `json:"code"`
+	Message   string `json:"message"`
+	CodeDesc  string `json:"codeDesc"`
+	Data      any    `json:"data,omitempty"`
+	RequestID string `json:"requestId,omitempty"`
+}
+
+type stsError struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+	RequestID string `json:"requestId"`
+}
+
+// successBody wraps a payload in the requested format.
+func successBody(format string, payload any) any {
+	if format == config.FormatSTS {
+		return payload
+	}
+	return camEnvelope{Code: 0, Message: "", CodeDesc: "Success", Data: payload}
+}
+
+// errorBody is the one place an error reaches a caller: only the code and the safe message.
+func errorBody(format string, e *Error, requestID string) any {
+	if format == config.FormatSTS {
+		var b stsError
+		b.Error.Code, b.Error.Message, b.RequestID = e.Code, e.Message, requestID
+		return b
+	}
+	return camEnvelope{Code: e.Status(), Message: e.Message, CodeDesc: e.Code, RequestID: requestID}
+}
+
+func fieldsOf(r *resolved) grantFields {
+	g := r.Grant
+	return grantFields{
+		Bucket:   g.Bucket,
+		Region:   g.Region,
+		Prefixes: nonNil(g.Prefixes),
+		Keys:     nonNil(g.Keys),
+		Actions:  nonNil(g.Actions),
+	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// expiration renders Unix seconds as ISO 8601 UTC, the form COS SDKs parse.
+func expiration(unix int64) string {
+	return time.Unix(unix, 0).UTC().Format(time.RFC3339)
+}
+
+// reply is one answer before it is shaped for its trigger.
+type reply struct {
+	status  int
+	headers map[string]string
+	body    any // nil: no body (204)
+}
+
+// integrationResponse is what API Gateway and Function URL triggers turn into an HTTP response.
+type integrationResponse struct {
+	IsBase64Encoded bool              `json:"isBase64Encoded"`
+	StatusCode      int               `json:"statusCode"`
+	Headers         map[string]string `json:"headers"`
+	Body            string            `json:"body"`
+}
+
+// encode shapes a reply for its trigger: HTTP triggers get an integration response, a direct invocation the body.
+func encode(shape Shape, r reply) (json.RawMessage, error) {
+	body := []byte{}
+	if r.body != nil {
+		var err error
+		if body, err = json.Marshal(r.body); err != nil {
+			return nil, err
+		}
+	}
+	if shape == ShapeDirect {
+		if len(body) == 0 {
+			return json.RawMessage("{}"), nil
+		}
+		return body, nil
+	}
+	h := map[string]string{
+		"Content-Type":  "application/json; charset=utf-8",
+		"Cache-Control": "no-store",
+	}
+	for k, v := range r.headers {
+		h[k] = v
+	}
+	return json.Marshal(integrationResponse{StatusCode: r.status, Headers: h, Body: string(body)})
+}
+
+func retryAfter(seconds int) string {
+	if seconds < 1 {
+		seconds = 1
+	}
+	return strconv.Itoa(seconds)
+}
