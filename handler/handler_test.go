@@ -162,15 +162,15 @@ func TestMintDefaultGrantOverAPIGateway(t *testing.T) {
 		CodeDesc string `json:"codeDesc"`
 		Data     struct {
 			Credentials struct{ SessionToken, TmpSecretID, TmpSecretKey string } `json:"credentials"`
-			ExpiredTime int64    `json:"expiredTime"`
-			StartTime   int64    `json:"startTime"`
-			Expiration  string   `json:"expiration"`
-			RequestID   string   `json:"requestId"`
-			Bucket      string   `json:"bucket"`
-			Region      string   `json:"region"`
-			Prefixes    []string `json:"prefixes"`
-			Keys        []string `json:"keys"`
-			Actions     []string `json:"actions"`
+			ExpiredTime int64                                                    `json:"expiredTime"`
+			StartTime   int64                                                    `json:"startTime"`
+			Expiration  string                                                   `json:"expiration"`
+			RequestID   string                                                   `json:"requestId"`
+			Bucket      string                                                   `json:"bucket"`
+			Region      string                                                   `json:"region"`
+			Prefixes    []string                                                 `json:"prefixes"`
+			Keys        []string                                                 `json:"keys"`
+			Actions     []string                                                 `json:"actions"`
 		} `json:"data"`
 	}
 	if err := json.Unmarshal([]byte(hr.Body), &body); err != nil {
@@ -471,7 +471,9 @@ func TestAssumeRole(t *testing.T) {
 				t.Errorf("invocation %d signed with %q (token sent: %v); want the new role key with its token", i, c.SecretID, c.Token != "")
 			}
 			var b struct {
-				Data struct{ Credentials struct{ TmpSecretKey, SessionToken string } } `json:"data"`
+				Data struct {
+					Credentials struct{ TmpSecretKey, SessionToken string }
+				} `json:"data"`
 			}
 			_ = json.Unmarshal([]byte(hr.Body), &b)
 			secrets = append(secrets, b.Data.Credentials.TmpSecretKey, b.Data.Credentials.SessionToken)
