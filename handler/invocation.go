@@ -148,6 +148,10 @@ func (inv *invocation) mint(ctx context.Context, cfg *config.Config, res *resolv
 	}
 	out, err := inv.h.opts.Minter.Issue(ctx, req)
 	if err != nil {
+		var ie *issuer.Error
+		if errors.As(err, &ie) {
+			inv.attempts, inv.stsReqID = ie.Attempts, ie.RequestID
+		}
 		return inv.fail(upstreamError(err))
 	}
 	inv.attempts, inv.stsReqID = out.Attempts, out.RequestID
@@ -165,7 +169,8 @@ func (inv *invocation) mint(ctx context.Context, cfg *config.Config, res *resolv
 func upstreamError(err error) *Error {
 	var ie *issuer.Error
 	if !errors.As(err, &ie) {
-		return &Error{Code: CodeUpstreamError, Message: "the call to STS failed", Detail: err.Error()}
+		// The issuer refused the request before sending it: a bug here, not STS's answer.
+		return &Error{Code: CodeInternalError, Message: "internal error", Detail: err.Error()}
 	}
 	switch ie.Kind {
 	case issuer.KindThrottled:
