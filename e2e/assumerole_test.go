@@ -1,0 +1,54 @@
+package e2e_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+)
+
+// TestAssumeRoleWithRotatingRoleKeys runs the function as deployed with an
+// execution role: no permanent keys, STS_ROLE_ARN set, and the role's
+// temporary keys handed over with each invocation. SCF rotates them; a warm
+// instance must use the new ones at once.
+func TestAssumeRoleWithRotatingRoleKeys(t *testing.T) {
+	h := newHarness(t, map[string]string{"STS_SECRET_ID": "", "STS_SECRET_KEY": "", "STS_ROLE_ARN": roleARN})
+	event := []byte(`{"prefixes":["uploads/alice/"],"actions":["upload"]}`)
+
+	for i, id := range []string{"e2e-role-1", "e2e-role-2"} {
+		roleID, roleKey, roleToken := h.emu.NewRoleKeys(time.Hour)
+		h.addSecret(roleKey)
+		h.addSecret(roleToken)
+		h.emu.Reset()
+		reply := h.invoke(event, id, map[string]string{
+			"TENCENTCLOUD_SECRETID":     roleID,
+			"TENCENTCLOUD_SECRETKEY":    roleKey,
+			"TENCENTCLOUD_SESSIONTOKEN": roleToken,
+		})
+
+		calls := h.emu.Calls()
+		if len(calls) != 1 {
+			t.Fatalf("invocation %d: STS got %d calls; want 1", i+1, len(calls))
+		}
+		c := calls[0]
+		if c.Action != "AssumeRole" || c.ErrorCode != "" {
+			t.Errorf("invocation %d: STS call = %s -> %q; want a successful AssumeRole", i+1, c.Action, c.ErrorCode)
+		}
+		if c.SecretID != roleID || c.Token != roleToken {
+			t.Errorf("invocation %d: signed with %s (token matches: %v); want this invocation's role keys %s", i+1, c.SecretID, c.Token == roleToken, roleID)
+		}
+		if c.RoleArn != roleARN || c.RoleSessionName == "" {
+			t.Errorf("invocation %d: RoleArn, RoleSessionName = %q, %q; want %q and a session name", i+1, c.RoleArn, c.RoleSessionName, roleARN)
+		}
+		checkPolicy(t, c.Policy, grant{prefixes: []string{"uploads/alice/"}, actions: uploadActions})
+
+		var b camBody
+		if err := json.Unmarshal(reply.Payload, &b); err != nil || b.CodeDesc != "Success" {
+			t.Fatalf("invocation %d: reply %s; want Success (%v)", i+1, reply.Payload, err)
+		}
+		var g grantBody
+		if err := json.Unmarshal(b.Data, &g); err != nil {
+			t.Fatalf("data %s: %v", b.Data, err)
+		}
+		checkIssued(t, g, c, grant{prefixes: []string{"uploads/alice/"}, actions: uploadActions}, 1800)
+	}
+}
