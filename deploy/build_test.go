@@ -21,8 +21,12 @@ func TestBuildScript(t *testing.T) {
 	if _, err := os.Stat("../main.go"); err != nil {
 		t.Skip("main.go does not exist yet: nothing to package")
 	}
+	script, err := filepath.Abs("../scripts/build.sh")
+	if err != nil {
+		t.Fatalf("script path: %v", err)
+	}
 	dist := t.TempDir()
-	cmd := exec.Command("bash", "../scripts/build.sh")
+	cmd := exec.Command("bash", script)
 	cmd.Dir = t.TempDir() // the script must not depend on the caller's directory
 	cmd.Env = append(os.Environ(), "DIST="+dist)
 	if out, err := cmd.CombinedOutput(); err != nil {

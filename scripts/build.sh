@@ -15,13 +15,13 @@ dist="${DIST:-$root/dist}"
 mkdir -p "$dist"
 dist="$(cd "$dist" && pwd)"
 
+# Extra files are copied into DIST (relative paths are the caller's), so that the zip and the dist/ directory
+# serverless.yml uploads hold the same package.
 extra=()
-if [ -n "${EXTRA_FILES:-}" ]; then
-  # Resolve against the caller's directory before leaving it.
-  for f in $EXTRA_FILES; do
-    extra+=("$(cd "$(dirname "$f")" && pwd)/$(basename "$f")")
-  done
-fi
+for f in ${EXTRA_FILES:-}; do
+  cp "$f" "$dist/"
+  extra+=("$dist/$(basename "$f")")
+done
 
 cd "$root"
 CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -trimpath -ldflags='-s -w' -o "$dist/main" .
