@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cos-sts-scf/cos-sts-scf/config"
+	"github.com/cos-sts-scf/cos-sts-scf/internal/redact"
 	"github.com/cos-sts-scf/cos-sts-scf/issuer"
 	"github.com/tencentyun/scf-go-lib/functioncontext"
 )
@@ -39,6 +40,7 @@ type Handler struct {
 	opts   Options
 	level  *slog.LevelVar
 	logger *slog.Logger
+	redact *redact.Writer // every log byte passes through it
 
 	mu     sync.Mutex
 	cached *loadedConfig
@@ -66,10 +68,12 @@ func New(opts Options) *Handler {
 		opts.DefaultBudget = 10 * time.Second
 	}
 	level := new(slog.LevelVar)
+	rw := redact.NewWriter(opts.Log)
 	return &Handler{
 		opts:   opts,
 		level:  level,
-		logger: slog.New(slog.NewJSONHandler(opts.Log, &slog.HandlerOptions{Level: level})),
+		redact: rw,
+		logger: slog.New(slog.NewJSONHandler(rw, &slog.HandlerOptions{Level: level})),
 	}
 }
 
@@ -106,6 +110,7 @@ func (h *Handler) Invoke(ctx context.Context, event json.RawMessage) (json.RawMe
 	if lc, ok := functioncontext.FromContext(ctx); ok {
 		inv.requestID = lc.RequestID
 	}
+	defer inv.releaseSecrets()
 	r := inv.serveSafely(ctx, event)
 	out, err := encode(inv.shape, r)
 	if err != nil {

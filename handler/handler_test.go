@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
@@ -595,4 +597,42 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// leakyMinter fails the way a careless SDK might: quoting the request's secrets in its error, or panicking.
+type leakyMinter struct{ panic bool }
+
+func (m leakyMinter) Issue(_ context.Context, r issuer.Request) (issuer.Result, error) {
+	if m.panic {
+		panic("minting failed for " + r.Credentials.SecretKey)
+	}
+	return issuer.Result{}, errors.New("sdk: bad signature for key " + r.Credentials.SecretKey + " token " + r.Credentials.Token)
+}
+
+func TestSecretsNeverReachTheLogEvenThroughErrorsAndPanics(t *testing.T) {
+	for _, m := range []leakyMinter{{panic: false}, {panic: true}} {
+		t.Run(fmt.Sprintf("panic=%v", m.panic), func(t *testing.T) {
+			var log syncBuffer
+			env := map[string]string{
+				"STS_BUCKET": testBucket, "STS_ALLOW_PREFIXES": "uploads/", "STS_ROLE_ARN": testRoleARN,
+				"TENCENTCLOUD_SECRETID": "AKIDrole", "TENCENTCLOUD_SECRETKEY": "role-secret-key-value", "TENCENTCLOUD_SESSIONTOKEN": "role-session-token-value",
+			}
+			h := handler.New(handler.Options{Getenv: func(k string) string { return env[k] }, Minter: m, Log: &log})
+			out, err := h.Invoke(context.Background(), json.RawMessage(apigw("GET", "", "")))
+			if err != nil {
+				t.Fatalf("Invoke returned a function error: %v", err)
+			}
+			var hr httpReply
+			if err := json.Unmarshal(out, &hr); err != nil || hr.StatusCode != 500 || !strings.Contains(hr.Body, `"codeDesc":"InternalError"`) {
+				t.Fatalf("reply = %s; want 500 InternalError", out)
+			}
+			if !strings.Contains(log.String(), "[REDACTED]") && !m.panic {
+				t.Errorf("log %s; want the error logged with its secrets masked", log.String())
+			}
+			if m.panic && !strings.Contains(log.String(), `"msg":"panic"`) {
+				t.Errorf("log %s; want the panic logged", log.String())
+			}
+			assertNoSecrets(t, log.String()+string(out), "role-secret-key-value", "role-session-token-value")
+		})
+	}
 }

@@ -26,6 +26,18 @@ type invocation struct {
 	attempts  int
 	stsReqID  string
 	cors      map[string]string
+	releases  []func() // unregister this invocation's secrets from the log redactor
+}
+
+// secret registers values that must never reach the log while this invocation runs.
+func (inv *invocation) secret(values ...string) {
+	inv.releases = append(inv.releases, inv.h.redact.Register(values...))
+}
+
+func (inv *invocation) releaseSecrets() {
+	for _, release := range inv.releases {
+		release()
+	}
 }
 
 // serveSafely turns a panic into a 500 reply: an SCF function error would show the caller a stack trace and make
@@ -42,6 +54,8 @@ func (inv *invocation) serveSafely(ctx context.Context, raw []byte) (r reply) {
 
 // serve does the work and returns the reply; every failure becomes an error reply, never a function error.
 func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
+	getenv := inv.h.opts.Getenv
+	inv.secret(getenv("STS_SECRET_KEY"), getenv("TENCENTCLOUD_SECRETKEY"), getenv("TENCENTCLOUD_SESSIONTOKEN"))
 	shape, _ := classify(raw)
 	inv.shape = shape
 
@@ -154,6 +168,7 @@ func (inv *invocation) mint(ctx context.Context, cfg *config.Config, res *resolv
 		}
 		return inv.fail(upstreamError(err))
 	}
+	inv.secret(out.TmpSecretKey, out.SessionToken)
 	inv.attempts, inv.stsReqID = out.Attempts, out.RequestID
 	return inv.ok(successBody(inv.format, issued{
 		Credentials: credentials{SessionToken: out.SessionToken, TmpSecretID: out.TmpSecretID, TmpSecretKey: out.TmpSecretKey},
