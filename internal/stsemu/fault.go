@@ -70,62 +70,69 @@ func (s *Server) nextFault() (Fault, bool) {
 	return q.f, true
 }
 
-// applyFault answers (or refuses to answer) as f says. It returns false when
-// the call should go on to normal handling: a Delay with nothing after it.
-func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault, c *Call) bool {
-	if f.Delay > 0 {
-		t := time.NewTimer(f.Delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			c.ErrorCode = "ClientGone"
-			return true
-		case <-s.closing:
-			// Without this the handler's return would still send an empty
-			// 200 before Close reaches the connection.
-			c.ErrorCode = "Closed"
-			resetConnection(w)
-			return true
-		}
+// delay runs f's Delay. It reports false when the call ended during it: the
+// client went away, or Close was called.
+func (s *Server) delay(r *http.Request, f Fault, c *Call) bool {
+	if f.Delay <= 0 {
+		return true
 	}
+	t := time.NewTimer(f.Delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		c.ErrorCode = "ClientGone"
+	case <-s.closing:
+		c.ErrorCode = "Closed"
+	}
+	return false
+}
+
+// faultAnswer returns what f answers with, or nil when the call goes on to
+// normal handling (a Delay with nothing after it). It fills c first, so the
+// call can be recorded before the client sees the answer.
+func (s *Server) faultAnswer(f Fault, c *Call) func(http.ResponseWriter) {
 	switch {
 	case f.Reset:
 		c.ErrorCode = "ConnectionReset"
 		c.RequestID = ""
-		resetConnection(w)
+		return resetConnection
 	case f.HTTPStatus != 0:
 		c.ErrorCode = fmt.Sprintf("HTTP%d", f.HTTPStatus)
 		c.RequestID = ""
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(f.HTTPStatus)
-		fmt.Fprintf(w, "<html><body><h1>%d %s</h1></body></html>\n", f.HTTPStatus, http.StatusText(f.HTTPStatus))
+		return func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(f.HTTPStatus)
+			fmt.Fprintf(w, "<html><body><h1>%d %s</h1></body></html>\n", f.HTTPStatus, http.StatusText(f.HTTPStatus))
+		}
 	case f.Body != "":
 		c.ErrorCode = "MalformedBody"
 		c.RequestID = ""
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, f.Body)
+		return func(w http.ResponseWriter) {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, f.Body)
+		}
 	case f.EmptyCredentials:
 		c.ErrorCode = "EmptyCredentials"
-		now := s.opts.Now()
-		exp := now.Add(30 * time.Minute)
-		writeJSON(w, map[string]any{"Response": map[string]any{
+		exp := s.opts.Now().Add(30 * time.Minute)
+		body := map[string]any{"Response": map[string]any{
 			"Credentials": Credentials{},
 			"ExpiredTime": exp.Unix(),
 			"Expiration":  exp.UTC().Format(time.RFC3339),
 			"RequestId":   c.RequestID,
-		}})
+		}}
+		return func(w http.ResponseWriter) { writeJSON(w, body) }
 	case f.Code != "":
-		msg := f.Message
-		if msg == "" {
-			msg = "injected fault"
+		e := apiError{Code: f.Code, Message: f.Message}
+		if e.Message == "" {
+			e.Message = "injected fault"
 		}
 		c.ErrorCode = f.Code
-		writeError(w, apiError{Code: f.Code, Message: msg}, c.RequestID)
-	default:
-		return false
+		rid := c.RequestID
+		return func(w http.ResponseWriter) { writeError(w, e, rid) }
 	}
-	return true
+	return nil
 }
 
 // resetConnection closes the client's connection without an answer. With

@@ -36,19 +36,34 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p, paramErr := parseParams(body)
 	c.fill(p)
 
-	if f, ok := s.nextFault(); ok && s.applyFault(w, r, f, &c) {
-		s.record(c)
-		return
+	// Every call is recorded before its answer goes out, so a client that
+	// has its answer can rely on Calls showing it.
+	if f, ok := s.nextFault(); ok {
+		if !s.delay(r, f, &c) {
+			s.record(c)
+			if c.ErrorCode == "Closed" {
+				// Without this the handler's return would still send an
+				// empty 200 before Close reaches the connection.
+				resetConnection(w)
+			}
+			return
+		}
+		if answer := s.faultAnswer(f, &c); answer != nil {
+			s.record(c)
+			answer(w)
+			return
+		}
 	}
 
 	resp, e := s.serve(r, body, readErr, p, paramErr, &c)
 	if e != nil {
 		c.ErrorCode = e.Code
+		s.record(c)
 		writeError(w, *e, c.RequestID)
-	} else {
-		writeJSON(w, map[string]any{"Response": resp})
+		return
 	}
 	s.record(c)
+	writeJSON(w, map[string]any{"Response": resp})
 }
 
 // serve validates the call and mints credentials. It returns the inside of
