@@ -23,8 +23,10 @@ func presetActions(name string) []string {
 
 // NormalizeAction turns one COS action, written "PutObject" or
 // "name/cos:PutObject", into the CAM form "name/cos:PutObject". It refuses
-// wildcards ("*", "name/cos:*"), other services and presets: a single name must
-// grant a single API, so that what a caller asks for is what the policy says.
+// wildcards ("*", "name/cos:*"), other services, presets and names that are
+// not COS actions (KnownAction): a single name must grant a single API, so
+// that what a caller asks for is what the policy says, and a typo is an error
+// rather than a grant of nothing.
 func NormalizeAction(s string) (string, error) {
 	name := s
 	if rest, ok := strings.CutPrefix(s, ActionPrefix); ok {
@@ -43,6 +45,11 @@ func NormalizeAction(s string) (string, error) {
 		return "", invalid(ErrInvalidAction, "policy: action %s: a COS action name has letters only", quote(s))
 	case name[0] < 'A' || name[0] > 'Z':
 		return "", invalid(ErrInvalidAction, "policy: action %s: a COS action name starts with an upper-case letter", quote(s))
+	case !KnownAction(name):
+		if hint := suggestAction(name); hint != "" {
+			return "", invalid(ErrInvalidAction, "policy: unknown COS action %s (did you mean %s?)", quote(s), hint)
+		}
+		return "", invalid(ErrInvalidAction, "policy: unknown COS action %s", quote(s))
 	}
 	return ActionPrefix + name, nil
 }

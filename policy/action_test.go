@@ -28,6 +28,12 @@ func TestNormalizeAction(t *testing.T) {
 		{"preset", "upload", "", `policy: action "upload": a preset, not one COS action`},
 		{"CAM-form preset", "name/cos:download", "", `policy: action "name/cos:download": a preset, not one COS action`},
 		{"capitalised preset", "Delete", "", `policy: action "Delete": a preset, not one COS action`},
+		{"unknown", "PutObjekt", "", `policy: unknown COS action "PutObjekt"`},
+		{"unknown in CAM form", "name/cos:PutObjekt", "", `policy: unknown COS action "name/cos:PutObjekt"`},
+		{"known name in the wrong case", "PutObjectAcl", "", `policy: unknown COS action "PutObjectAcl" (did you mean PutObjectACL?)`},
+		{"service-level action", "GetService", "", `policy: unknown COS action "GetService"`},
+		{"append", "AppendObject", "name/cos:AppendObject", ""},
+		{"bucket listing", "name/cos:GetBucket", "name/cos:GetBucket", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -63,9 +69,11 @@ func TestExpandActions(t *testing.T) {
 			`policy: action "uplod": not a preset (upload, download, delete) or a COS action`},
 		{"preset in the wrong case", []string{"Upload"}, nil,
 			`policy: action "Upload": presets are written in lower case (upload)`},
-		{"every error at once", []string{"*", "upload", "name/cam:X"}, nil,
+		{"every error at once", []string{"*", "upload", "name/cam:X", "Getobject"}, nil,
 			"policy: action \"*\": wildcards are not allowed\n" +
-				`policy: action "name/cam:X": not a COS action (want PutObject or name/cos:PutObject)`},
+				`policy: action "name/cam:X": not a COS action (want PutObject or name/cos:PutObject)` + "\n" +
+				`policy: unknown COS action "Getobject" (did you mean GetObject?)`},
+		{"unknown name", []string{"download", "PutObjekt"}, nil, `policy: unknown COS action "PutObjekt"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
