@@ -1,7 +1,5 @@
 package policy
 
-import "strings"
-
 // Allows answers whether p lets the holder perform action on resource, with
 // CAM's semantics: an explicit deny wins; otherwise some allow statement must
 // match both the action and the resource. A "*" in a pattern matches any run
@@ -9,26 +7,12 @@ import "strings"
 // case-sensitively ("?" is a literal character here).
 //
 // Effect is compared in any case, so a hand-built Policy with "Deny" still
-// denies. Conditions cannot be evaluated without a request context, so Allows errs on
-// the side of refusing: an allow statement with a condition never matches,
-// and a deny statement with a condition always counts, so a condition can
-// make Allows report a grant narrower than CAM's, never a wider one.
+// denies. Allows knows nothing of the request, so it is AllowsRequest with a
+// nil RequestContext: an allow statement with a condition never matches, and
+// a deny statement with a condition always counts, so a condition can make
+// Allows report a grant narrower than CAM's, never a wider one.
 func Allows(p Policy, action, resource string) bool {
-	allowed := false
-	for _, s := range p.Statement {
-		conditional := len(s.Condition) > 0
-		switch strings.ToLower(s.Effect) {
-		case "deny":
-			if matchAny(s.Action, action) && matchAny(s.Resource, resource) {
-				return false
-			}
-		case "allow":
-			if !conditional && matchAny(s.Action, action) && matchAny(s.Resource, resource) {
-				allowed = true
-			}
-		}
-	}
-	return allowed
+	return AllowsRequest(p, action, resource, nil)
 }
 
 func matchAny(patterns []string, s string) bool {
