@@ -99,7 +99,8 @@ func TestAllows(t *testing.T) {
 
 // TestAllowsGoldenProofs proves each golden grant exact: every requested
 // action on every requested resource is allowed, and the nearest resources
-// and actions outside it are denied.
+// and actions outside it are denied, for a request that meets the grant's
+// conditions (tc.ctx). allows_conditions_test.go proves the conditions.
 func TestAllowsGoldenProofs(t *testing.T) {
 	others := []string{"name/cos:PutObject", "name/cos:GetObject", "name/cos:HeadObject", "name/cos:DeleteObject",
 		"name/cos:ListParts", "name/cos:PutObjectACL", "name/cos:GetBucket", "name/cos:PutBucketPolicy"}
@@ -120,8 +121,8 @@ func TestAllowsGoldenProofs(t *testing.T) {
 		t.Run(tc.name+"/requested", func(t *testing.T) {
 			for _, a := range actions {
 				for _, k := range inside {
-					if r := res(g.Region, tc.appid, g.Bucket, k); !Allows(p, a, r) {
-						t.Errorf("Allows(%s, %s) = false; want true", a, r)
+					if r := res(g.Region, tc.appid, g.Bucket, k); !AllowsRequest(p, a, r, tc.ctx) {
+						t.Errorf("AllowsRequest(%s, %s, %v) = false; want true", a, r, tc.ctx)
 					}
 				}
 			}
@@ -133,8 +134,8 @@ func TestAllowsGoldenProofs(t *testing.T) {
 					continue
 				}
 				denied++
-				if r := res(g.Region, tc.appid, g.Bucket, inside[0]); Allows(p, a, r) {
-					t.Errorf("Allows(%s, %s) = true; want false", a, r)
+				if r := res(g.Region, tc.appid, g.Bucket, inside[0]); AllowsRequest(p, a, r, tc.ctx) {
+					t.Errorf("AllowsRequest(%s, %s, %v) = true; want false", a, r, tc.ctx)
 				}
 			}
 			if denied < 2 {
@@ -157,8 +158,8 @@ func TestAllowsGoldenProofs(t *testing.T) {
 				probes = append(probes, res(g.Region, tc.appid, g.Bucket, "/"+k))
 			}
 			for _, r := range probes {
-				if Allows(p, actions[0], r) {
-					t.Errorf("Allows(%s, %s) = true; want false", actions[0], r)
+				if AllowsRequest(p, actions[0], r, tc.ctx) {
+					t.Errorf("AllowsRequest(%s, %s, %v) = true; want false", actions[0], r, tc.ctx)
 				}
 			}
 		})
@@ -171,8 +172,8 @@ func TestAllowsGoldenProofs(t *testing.T) {
 					t.Fatalf("probe %q is inside the grant; the test is wrong", k)
 				}
 				for _, a := range actions {
-					if r := res(g.Region, tc.appid, g.Bucket, k); Allows(p, a, r) {
-						t.Errorf("Allows(%s, %s) = true; want false", a, r)
+					if r := res(g.Region, tc.appid, g.Bucket, k); AllowsRequest(p, a, r, tc.ctx) {
+						t.Errorf("AllowsRequest(%s, %s, %v) = true; want false", a, r, tc.ctx)
 					}
 				}
 			}

@@ -1,26 +1,45 @@
 package policy
 
-import "slices"
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+)
 
 // Grant is what one set of credentials may do: the actions on the prefixes and
-// keys of one bucket. Prefixes may hold WholeBucket; Actions may hold presets,
-// short or CAM names.
+// keys of one bucket, under Conditions. Prefixes may hold WholeBucket; Actions
+// may hold presets, short or CAM names.
 type Grant struct {
-	Bucket   string
-	Region   string
-	Prefixes []string
-	Keys     []string
-	Actions  []string
+	Bucket     string
+	Region     string
+	Prefixes   []string
+	Keys       []string
+	Actions    []string
+	Conditions Conditions
 }
 
-// Build turns g into the CAM policy of SPEC §6: one allow statement with the
+// MaxPolicyBytes is the longest policy JSON Build returns. STS documents no
+// number for its Policy parameter, only the error InvalidParameter.PolicyTooLong;
+// CAM caps a custom policy at 6,144 characters and STS documents session
+// tokens, which carry the policy, as up to 4,096 bytes. 4,096 bytes of JSON
+// stays inside both, and still holds some thirty resources.
+const MaxPolicyBytes = 4096
+
+// Build turns g into the CAM policy of SPEC §6: allow statements with the
 // expanded actions and one resource per prefix (qcs::cos:<region>:uid/<appid>:
 // <bucket>/p/*), key (…/<bucket>/k) or WholeBucket (…/<bucket>/*).
 //
+// Without conditions there is one statement. With MaxContentLength or
+// ContentTypes, the uploads that carry the object (PutObject, PostObject,
+// AppendObject) get a statement of their own with those conditions, and the
+// other actions one without them: a content condition on a request with no
+// body would be false and refuse it. SourceIP's ip_equal goes on every
+// statement.
+//
 // Resources are sorted and deduplicated, and one already covered by a
 // requested prefix is left out, so a grant written in any order yields the same,
-// shortest policy (STS limits its length). Build validates everything and
-// reports every problem at once.
+// shortest policy. Build validates everything, reports every problem at once,
+// and refuses a policy longer than MaxPolicyBytes.
 func Build(g Grant) (Policy, error) {
 	var errs []error
 	appid, err := AppID(g.Bucket)
@@ -40,6 +59,10 @@ func Build(g Grant) (Policy, error) {
 	if err != nil {
 		errs = append(errs, err)
 	}
+	cond, err := g.Conditions.validate()
+	if err != nil {
+		errs = append(errs, err)
+	}
 	if len(errs) > 0 {
 		return Policy{}, joinErrors(errs)
 	}
@@ -48,10 +71,96 @@ func Build(g Grant) (Policy, error) {
 	for i, p := range paths {
 		resources[i] = base + p
 	}
-	return Policy{
-		Version:   Version,
-		Statement: []Statement{{Effect: "allow", Action: actions, Resource: resources}},
-	}, nil
+	stmts, err := statements(actions, resources, cond)
+	if err != nil {
+		return Policy{}, err
+	}
+	p := Policy{Version: Version, Statement: stmts}
+	text, err := p.JSON()
+	if err != nil {
+		return Policy{}, err
+	}
+	if len(text) > MaxPolicyBytes {
+		return Policy{}, invalid(ErrPolicyTooLarge,
+			"policy: the policy would be %d bytes, more than %d: grant fewer prefixes and keys, or a common parent folder",
+			len(text), MaxPolicyBytes)
+	}
+	return p, nil
+}
+
+// statements splits actions so that each condition sits only on the actions
+// it applies to, content statement first.
+func statements(actions, resources []string, c Conditions) ([]Statement, error) {
+	var content, other []string
+	for _, a := range actions {
+		if c.hasContent() && isContentAction(a) {
+			content = append(content, a)
+		} else {
+			other = append(other, a)
+		}
+	}
+	var out []Statement
+	for _, part := range []struct {
+		actions     []string
+		withContent bool
+	}{{content, true}, {other, false}} {
+		if len(part.actions) == 0 {
+			continue
+		}
+		cond, err := conditionJSON(c, part.withContent)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Statement{Effect: "allow", Action: part.actions, Resource: slices.Clone(resources),
+			Condition: cond})
+	}
+	return out, nil
+}
+
+// camCondition is a CAM condition block. Its fields are in the order they are
+// written, so the text is the same every time; the value shapes follow
+// Tencent's examples: content-length a number, content types and IPs lists.
+type camCondition struct {
+	NumericLessThanEqual *contentLengthValue `json:"numeric_less_than_equal,omitempty"`
+	StringLike           *contentTypeValue   `json:"string_like,omitempty"`
+	IPEqual              *sourceIPValue      `json:"ip_equal,omitempty"`
+}
+
+type contentLengthValue struct {
+	ContentLength int64 `json:"cos:content-length"`
+}
+
+type contentTypeValue struct {
+	ContentType []string `json:"cos:content-type"`
+}
+
+type sourceIPValue struct {
+	IP []string `json:"qcs:ip"`
+}
+
+// conditionJSON renders the conditions of one statement, nil when there are
+// none; withContent adds the size and type conditions.
+func conditionJSON(c Conditions, withContent bool) (json.RawMessage, error) {
+	var block camCondition
+	if withContent && c.MaxContentLength > 0 {
+		block.NumericLessThanEqual = &contentLengthValue{ContentLength: c.MaxContentLength}
+	}
+	if withContent && len(c.ContentTypes) > 0 {
+		block.StringLike = &contentTypeValue{ContentType: c.ContentTypes}
+	}
+	if c.SourceIP != "" {
+		block.IPEqual = &sourceIPValue{IP: []string{c.SourceIP}}
+	}
+	if block == (camCondition{}) {
+		return nil, nil
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // as Policy.JSON, so that Parse(JSON()) gives the same bytes back
+	if err := enc.Encode(block); err != nil {
+		return nil, invalid(ErrInvalidPolicy, "policy: encode condition: %v", err)
+	}
+	return json.RawMessage(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
 }
 
 // grantPaths validates prefixes and keys and returns the resource paths after

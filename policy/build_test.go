@@ -3,7 +3,9 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -22,6 +24,9 @@ type goldenCase struct {
 	// overlapping grants cover some of their own neighbours by design, so the
 	// neighbour proofs skip them.
 	overlapping bool
+	// ctx is a request that meets the grant's conditions, for the proofs in
+	// allows_test.go; nil for a grant without conditions.
+	ctx RequestContext
 }
 
 func goldenCases() []goldenCase {
@@ -52,6 +57,31 @@ func goldenCases() []goldenCase {
 			Bucket: "examplebucket-1250000000", Region: "ap-guangzhou",
 			Prefixes: []string{"b/", "a/", "a/x/", "b/"}, Keys: []string{"a/k.txt", "c.txt", "c.txt"},
 			Actions: []string{"download", "GetObject", "delete"},
+		}},
+		{name: "avatar", appid: "1250000000", grant: Grant{
+			Bucket: "examplebucket-1250000000", Region: "ap-guangzhou",
+			Prefixes: []string{"avatars/alice/"}, Actions: []string{"upload"},
+			Conditions: Conditions{MaxContentLength: 5 << 20, ContentTypes: []string{"image/*"}, SourceIP: "203.0.113.7"},
+		}, ctx: RequestContext{KeyContentLength: "5242880", KeyContentType: "image/png", KeySourceIP: "203.0.113.7"}},
+		{name: "download-from-cidr", appid: "1300000001", grant: Grant{
+			Bucket: "assets-1300000001", Region: "ap-singapore",
+			Prefixes: []string{"public/"}, Keys: []string{"exports/2026/report.csv"}, Actions: []string{"download"},
+			Conditions: Conditions{SourceIP: "198.51.100.77/24"},
+		}, ctx: RequestContext{KeySourceIP: "198.51.100.20"}},
+		{name: "types-without-ip", appid: "1250000000", grant: Grant{
+			Bucket: "docs-1250000000", Region: "ap-shanghai",
+			Prefixes: []string{"inbox/u1/"}, Actions: []string{"GetObject", "PutObject", "delete"},
+			Conditions: Conditions{ContentTypes: []string{"image/png", "application/pdf", "image/png"}},
+		}, ctx: RequestContext{KeyContentType: "application/pdf", KeyContentLength: "10"}},
+		{name: "size-and-ipv6", appid: "1250000000", grant: Grant{
+			Bucket: "logs-1250000000", Region: "eu-frankfurt",
+			Prefixes: []string{"app/"}, Actions: []string{"AppendObject", "PutObject", "HeadObject"},
+			Conditions: Conditions{MaxContentLength: 1 << 20, SourceIP: "2001:db8::/32"},
+		}, ctx: RequestContext{KeyContentLength: "1048576", KeySourceIP: "2001:db8::5"}},
+		{name: "content-conditions-without-uploads", appid: "1250000000", grant: Grant{
+			Bucket: "examplebucket-1250000000", Region: "ap-guangzhou",
+			Prefixes: []string{"reports/"}, Actions: []string{"download"},
+			Conditions: Conditions{MaxContentLength: 100, ContentTypes: []string{"text/csv"}},
 		}},
 	}
 }
@@ -165,11 +195,21 @@ func TestBuildErrors(t *testing.T) {
 			`policy: key "*": CAM wildcard '*' at byte 0`},
 		{"empty prefix is not the whole bucket", with(func(g *Grant) { g.Prefixes = []string{""} }), ErrInvalidKey,
 			`policy: prefix "": empty`},
-		{"everything at once", Grant{Bucket: "x", Region: "y", Keys: []string{"a//b"}}, ErrInvalidGrant,
+		{"unknown action", with(func(g *Grant) { g.Actions = []string{"upload", "PutObjekt"} }), ErrInvalidAction,
+			`policy: unknown COS action "PutObjekt"`},
+		{"negative size", with(func(g *Grant) { g.Conditions.MaxContentLength = -1 }), ErrInvalidCondition,
+			"policy: maxContentLength -1: must be above 0 (leave it 0 for no limit)"},
+		{"bad content type", with(func(g *Grant) { g.Conditions.ContentTypes = []string{"image/*", "*"} }), ErrInvalidCondition,
+			`policy: content type "*": matches every type; leave contentTypes out instead`},
+		{"bad IP", with(func(g *Grant) { g.Conditions.SourceIP = "203.0.113.300" }), ErrInvalidCondition,
+			`policy: IP "203.0.113.300": want an IPv4 or IPv6 address or CIDR, like 203.0.113.7 or 203.0.113.0/24`},
+		{"everything at once", Grant{Bucket: "x", Region: "y", Keys: []string{"a//b"},
+			Conditions: Conditions{SourceIP: "x"}}, ErrInvalidGrant,
 			`policy: bucket "x": want <name>-<appid>, like examplebucket-1250000000` + "\n" +
 				`policy: region "y": want lower-case words joined by "-", like ap-guangzhou` + "\n" +
 				"policy: grant has no actions\n" +
-				`policy: key "a//b": empty path segment`},
+				`policy: key "a//b": empty path segment` + "\n" +
+				`policy: IP "x": want an IPv4 or IPv6 address or CIDR, like 203.0.113.7 or 203.0.113.0/24`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -187,5 +227,69 @@ func TestEncode(t *testing.T) {
 	want := "%7B%22version%22%3A%222.0%22%2C%22resource%22%3A%5B%22a%2Fb+c%2Bd%26e%22%5D%7D"
 	if got != want {
 		t.Errorf("Encode = %q; want %q", got, want)
+	}
+}
+
+// TestBuildSizeLimit proves the ceiling: the largest grant that fits is
+// built, one more key is refused before STS sees it.
+func TestBuildSizeLimit(t *testing.T) {
+	g := Grant{Bucket: "examplebucket-1250000000", Region: "ap-guangzhou", Actions: []string{"GetObject"}}
+	const base = "qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/"
+	var last int // the length of the last policy that fit; each key adds ,"<base><key>"
+	for i := 0; ; i++ {
+		g.Keys = append(g.Keys, fmt.Sprintf("exports/2026/report-%04d.csv", i))
+		p, err := Build(g)
+		if err != nil {
+			if !errors.Is(err, ErrPolicyTooLarge) {
+				t.Fatalf("Build with %d keys: %v; want ErrPolicyTooLarge", len(g.Keys), err)
+			}
+			want := fmt.Sprintf("policy: the policy would be %d bytes, more than %d: "+
+				"grant fewer prefixes and keys, or a common parent folder", last+len(`,""`)+len(base)+len(g.Keys[i]), MaxPolicyBytes)
+			if err.Error() != want {
+				t.Errorf("err = %q; want %q", err, want)
+			}
+			break
+		}
+		text, err := p.JSON()
+		if err != nil {
+			t.Fatalf("JSON: %v", err)
+		}
+		if len(text) > MaxPolicyBytes {
+			t.Fatalf("Build returned %d bytes; want at most %d", len(text), MaxPolicyBytes)
+		}
+		last = len(text)
+	}
+	if len(g.Keys) < 30 {
+		t.Errorf("only %d keys fit; want at least 30 (the documented promise)", len(g.Keys)-1)
+	}
+}
+
+// TestBuildStatementSplit shows where each condition goes: content
+// conditions only on the uploads that carry the object, the IP everywhere.
+func TestBuildStatementSplit(t *testing.T) {
+	g := Grant{Bucket: "examplebucket-1250000000", Region: "ap-guangzhou", Prefixes: []string{"u/"},
+		Actions:    []string{"GetObject", "upload", "AppendObject"},
+		Conditions: Conditions{MaxContentLength: 10, SourceIP: "203.0.113.7"}}
+	p, err := Build(g)
+	if err != nil {
+		t.Fatalf("Build: %v", err)
+	}
+	type split struct {
+		actions   []string
+		condition string
+	}
+	var got []split
+	for _, s := range p.Statement {
+		got = append(got, split{s.Action, string(s.Condition)})
+	}
+	want := []split{
+		{[]string{"name/cos:PutObject", "name/cos:PostObject", "name/cos:AppendObject"},
+			`{"numeric_less_than_equal":{"cos:content-length":10},"ip_equal":{"qcs:ip":["203.0.113.7"]}}`},
+		{[]string{"name/cos:GetObject", "name/cos:InitiateMultipartUpload", "name/cos:ListMultipartUploads",
+			"name/cos:ListParts", "name/cos:UploadPart", "name/cos:CompleteMultipartUpload", "name/cos:AbortMultipartUpload"},
+			`{"ip_equal":{"qcs:ip":["203.0.113.7"]}}`},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("statements = %q; want %q", got, want)
 	}
 }

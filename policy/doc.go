@@ -38,6 +38,14 @@ var (
 	// ErrInvalidPolicy is wrapped by Parse for a policy document it cannot
 	// read safely.
 	ErrInvalidPolicy = errors.New("policy: invalid policy")
+	// ErrInvalidCondition is wrapped by ValidateContentType, ValidateIP and
+	// Build for a condition value that CAM would misread or that would
+	// restrict nothing.
+	ErrInvalidCondition = errors.New("policy: invalid condition")
+	// ErrPolicyTooLarge is wrapped by Build when the policy JSON would be
+	// longer than MaxPolicyBytes, so that the caller learns it before STS
+	// answers InvalidParameter.PolicyTooLong.
+	ErrPolicyTooLarge = errors.New("policy: policy too large")
 )
 
 // invalidError carries a precise message while unwrapping to a sentinel, so

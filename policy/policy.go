@@ -18,8 +18,8 @@ type Policy struct {
 }
 
 // Statement is one CAM statement. Effect is "allow" or "deny" (Parse lowers
-// it). Condition is kept verbatim from a parsed policy so that the evaluator
-// knows a statement is conditional; Build never sets it.
+// it). Condition is the CAM condition block as JSON: written by Build from
+// Conditions, kept verbatim (compacted) by Parse, and read by AllowsRequest.
 type Statement struct {
 	Effect    string          `json:"effect"`
 	Action    []string        `json:"action"`
