@@ -91,3 +91,82 @@ func ExampleParse() {
 	// Output:
 	// allow [name/cos:GetObject] [*]
 }
+
+func ExampleAllowsRequest() {
+	p, err := policy.Build(policy.Grant{
+		Bucket:   "examplebucket-1250000000",
+		Region:   "ap-guangzhou",
+		Prefixes: []string{"avatars/alice/"},
+		Actions:  []string{"upload"},
+		Conditions: policy.Conditions{
+			MaxContentLength: 5 << 20,
+			ContentTypes:     []string{"image/*"},
+			SourceIP:         "203.0.113.7",
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	const object = "qcs::cos:ap-guangzhou:uid/1250000000:examplebucket-1250000000/avatars/alice/x.png"
+	upload := func(size, contentType, ip string) bool {
+		return policy.AllowsRequest(p, "name/cos:PutObject", object, policy.RequestContext{
+			policy.KeyContentLength: size, policy.KeyContentType: contentType, policy.KeySourceIP: ip,
+		})
+	}
+	fmt.Println(upload("5242880", "image/png", "203.0.113.7"))
+	fmt.Println(upload("6291456", "image/png", "203.0.113.7"))
+	fmt.Println(upload("5242880", "text/plain", "203.0.113.7"))
+	fmt.Println(upload("5242880", "image/png", "198.51.100.1"))
+	// Output:
+	// true
+	// false
+	// false
+	// false
+}
+
+func ExampleDescribeConditions() {
+	p, err := policy.Build(policy.Grant{
+		Bucket:     "examplebucket-1250000000",
+		Region:     "ap-guangzhou",
+		Prefixes:   []string{"avatars/alice/"},
+		Actions:    []string{"PutObject"},
+		Conditions: policy.Conditions{MaxContentLength: 5242880, SourceIP: "203.0.113.0/24"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range policy.DescribeConditions(p) {
+		fmt.Println(s)
+	}
+	// Output:
+	// uploads may be at most 5242880 bytes (numeric_less_than_equal on cos:content-length; COS enforces it on simple uploads (PutObject) only)
+	// requests must come from an address in 203.0.113.0/24 (ip_equal on qcs:ip)
+}
+
+func ExampleWarnings() {
+	for _, w := range policy.Warnings(policy.Grant{
+		Bucket:     "examplebucket-1250000000",
+		Region:     "ap-guangzhou",
+		Prefixes:   []string{policy.WholeBucket},
+		Actions:    []string{"upload"},
+		Conditions: policy.Conditions{ContentTypes: []string{"image/*"}},
+	}) {
+		fmt.Println(w)
+	}
+	// Output:
+	// the grant covers the whole bucket examplebucket-1250000000 (prefix "*"): every object in it, not one folder
+	// contentTypes do not limit multipart uploads (the grant includes UploadPart): UploadPart carries no Content-Type, so the condition sits on simple uploads only; leave out the multipart actions to enforce it
+}
+
+func ExampleContentTypeAllowed() {
+	scope := []string{"image/*"}
+	fmt.Println(policy.ContentTypeAllowed(scope, "image/png"))
+	fmt.Println(policy.ContentTypeAllowed(scope, "image/*"))
+	fmt.Println(policy.ContentTypeAllowed(scope, "text/plain"))
+	// Output:
+	// true
+	// true
+	// false
+}
