@@ -10,9 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/cos-sts-scf/cos-sts-scf/issuer"
+	"github.com/cos-sts-scf/cos-sts-scf/policy"
 )
 
 // DefaultScope is the name of the scope built from STS_BUCKET, STS_ALLOW_PREFIXES and their siblings.
@@ -152,8 +154,15 @@ func Load(getenv func(string) string) (*Config, error) {
 
 	checkUnsupported(get, &p)
 
-	if s := loadDefaultScope(get, c.Mode(), &p); s != nil {
-		c.Scopes[DefaultScope] = s
+	loadNamedScopes(getenv, c, c.Mode(), &p)
+	// The env-built default scope exists when its variables say so, or when nothing else is configured (and then
+	// the missing variables are reported). A file may define "default" itself instead.
+	_, fileDefault := c.Scopes[DefaultScope]
+	named := get("STS_SCOPES") != "" || get("STS_SCOPES_FILE") != ""
+	if !fileDefault && (!named || anySet(get, defaultScopeVars)) {
+		if s := loadDefaultScope(get, c.Mode(), &p); s != nil {
+			c.Scopes[DefaultScope] = s
+		}
 	}
 
 	if err := p.err(); err != nil {
@@ -178,11 +187,6 @@ func checkUnsupported(get func(string) string, p *problems) {
 		p.add("STS_CACHE", "credential caching is not implemented in this version; unset STS_CACHE or set it to off")
 	default:
 		p.add("STS_CACHE", "%q must be on or off", v)
-	}
-	for _, v := range []string{"STS_SCOPES", "STS_SCOPES_FILE"} {
-		if get(v) != "" {
-			p.add(v, "named scopes are not implemented in this version; unset %s and configure the default scope with STS_BUCKET and STS_ALLOW_PREFIXES", v)
-		}
 	}
 }
 
@@ -209,6 +213,15 @@ func splitList(s string) []string {
 	return out
 }
 
+func anySet(get func(string) string, names []string) bool {
+	for _, n := range names {
+		if get(n) != "" {
+			return true
+		}
+	}
+	return false
+}
+
 func firstNonEmpty(vals ...string) string {
 	for _, v := range vals {
 		if v != "" {
@@ -216,4 +229,30 @@ func firstNonEmpty(vals ...string) string {
 		}
 	}
 	return ""
+}
+
+// Warnings lists what is allowed but risky in c, one sentence each, for the cold-start log.
+func (c *Config) Warnings() []string {
+	var w []string
+	if slices.Contains(c.AllowOrigins, "*") {
+		w = append(w, "STS_ALLOW_ORIGINS=* lets scripts on any website ask for credentials; list your apps' origins instead")
+	}
+	// This version has no caller authentication, so every reachable trigger serves every scope.
+	w = append(w, "callers are not authenticated (STS_AUTH=none): anyone who can reach the trigger gets credentials for every scope; keep the trigger private or behind API Gateway authentication, and the scopes narrow")
+	names := make([]string, 0, len(c.Scopes))
+	for name := range c.Scopes {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		s := c.Scopes[name]
+		if s.Policy != "" {
+			w = append(w, fmt.Sprintf("scope %q uses STS_POLICY verbatim; review it, callers cannot narrow it", name))
+			continue
+		}
+		for _, msg := range policy.Warnings(s.Grant()) {
+			w = append(w, fmt.Sprintf("scope %q: %s", name, msg))
+		}
+	}
+	return w
 }

@@ -169,7 +169,7 @@ func TestLoadErrors(t *testing.T) {
 		{"federation name", minimal.with("STS_FEDERATION_NAME", "my-app"), []string{"STS_FEDERATION_NAME:"}},
 		{"jwt not implemented", minimal.with("STS_AUTH", "jwt"), []string{"STS_AUTH: jwt caller authentication is not implemented"}},
 		{"cache not implemented", minimal.with("STS_CACHE", "on"), []string{"STS_CACHE:"}},
-		{"scopes not implemented", minimal.with("STS_SCOPES", "{}"), []string{"STS_SCOPES:"}},
+		{"empty scopes", minimal.with("STS_SCOPES", "{}"), []string{"STS_SCOPES: defines no scope"}},
 		{"policy not json", env{"STS_POLICY": "{version"}, []string{"STS_POLICY: is not a usable CAM policy"}},
 		{"policy with principal", env{"STS_POLICY": `{"version":"2.0","principal":{"qcs":["*"]},"statement":[{"effect":"allow","action":["name/cos:GetObject"],"resource":["*"]}]}`}, []string{"STS_POLICY:"}},
 		{"policy and prefixes", minimal.with("STS_POLICY", `{"version":"2.0","statement":[{"effect":"allow","action":["name/cos:GetObject"],"resource":["*"]}]}`), []string{"STS_ALLOW_PREFIXES: cannot be combined with STS_POLICY"}},

@@ -30,11 +30,17 @@ type Scope struct {
 	DurationSeconds    int
 	MaxDurationSeconds int
 	Policy             string // verbatim CAM policy JSON (STS_POLICY), compacted
+	Conditions         ScopeConditions
+	Anonymous          bool // serve without a token under STS_AUTH=jwt (accepted now, meaningful with jwt)
 }
 
 // Grant returns the scope's whole grant, the one a request that narrows nothing receives.
+// The caller's IP is not part of it: bindSourceIp is applied per request.
 func (s *Scope) Grant() policy.Grant {
-	return policy.Grant{Bucket: s.Bucket, Region: s.Region, Prefixes: s.Prefixes, Keys: s.Keys, Actions: s.Actions}
+	return policy.Grant{
+		Bucket: s.Bucket, Region: s.Region, Prefixes: s.Prefixes, Keys: s.Keys, Actions: s.Actions,
+		Conditions: policy.Conditions{MaxContentLength: s.Conditions.MaxContentLength, ContentTypes: s.Conditions.ContentTypes},
+	}
 }
 
 // loadDefaultScope builds the default scope from STS_BUCKET and its siblings, or from STS_POLICY.
@@ -68,6 +74,10 @@ func loadDefaultScope(get func(string) string, mode issuer.Mode, p *problems) *S
 		loadGrant(get, s, p)
 	}
 	if len(*p) > n {
+		return nil
+	}
+	if _, err := policy.Build(s.Grant()); s.Policy == "" && err != nil {
+		p.add("STS_ALLOW_PREFIXES", "the default scope's policy cannot be built: %v", err)
 		return nil
 	}
 	return s
