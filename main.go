@@ -19,5 +19,6 @@ func main() {
 		Minter: issuer.New(issuer.Options{}),
 		Log:    os.Stderr,
 	})
+	h.Warm()
 	cloudfunction.Start(h.Invoke)
 }

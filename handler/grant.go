@@ -1,21 +1,31 @@
 package handler
 
 import (
+	"slices"
+
 	"github.com/cos-sts-scf/cos-sts-scf/config"
 	"github.com/cos-sts-scf/cos-sts-scf/policy"
 )
+
+// caller is what the trigger tells about who is asking.
+type caller struct {
+	direct bool   // a direct invocation: no HTTP, no caller IP
+	ip     string // API Gateway's sourceIp or Function URL's x-scf-remote-addr
+}
 
 // resolved is what one request is granted: the policy to send and the fields the reply reports.
 type resolved struct {
 	Scope           *config.Scope
 	Grant           policy.Grant
+	Policy          policy.Policy
 	PolicyJSON      string
 	DurationSeconds int
+	Notes           []string // what a dry run should tell the operator about this grant
 }
 
 // resolve narrows a scope to what the request asks for. Bad syntax is the caller's mistake (400); asking for more
 // than the scope allows is refused (403); nothing is ever silently widened or dropped.
-func resolve(cfg *config.Config, p params) (*resolved, error) {
+func resolve(cfg *config.Config, p params, who caller) (*resolved, error) {
 	name := p.Scope
 	if name == "" {
 		name = config.DefaultScope
@@ -37,8 +47,8 @@ func resolve(cfg *config.Config, p params) (*resolved, error) {
 	}
 
 	if scope.Policy != "" {
-		if p.HasPrefixes || p.HasKeys || p.HasActions {
-			return nil, accessDenied("scope %q grants a fixed policy; prefixes, keys and actions cannot be requested", name)
+		if p.HasPrefixes || p.HasKeys || p.HasActions || p.HasMaxContentLength || p.HasContentTypes {
+			return nil, accessDenied("scope %q grants a fixed policy; prefixes, keys, actions and conditions cannot be requested", name)
 		}
 		r.PolicyJSON = scope.Policy
 		return r, nil
@@ -61,15 +71,68 @@ func resolve(cfg *config.Config, p params) (*resolved, error) {
 		}
 		r.Grant.Actions = actions
 	}
-
-	pol, err := policy.Build(r.Grant)
+	cond, notes, err := conditions(scope, p, who)
 	if err != nil {
-		return nil, asError(err)
+		return nil, err
 	}
-	if r.PolicyJSON, err = pol.JSON(); err != nil {
+	r.Grant.Conditions, r.Notes = cond, notes
+
+	if r.Policy, err = policy.Build(r.Grant); err != nil {
+		// The scope's own grant was built at load time, so what fails here is what the request added (too many
+		// prefixes for the policy size limit, say).
+		return nil, invalidParameter("the requested grant cannot be built: %v", err)
+	}
+	if r.PolicyJSON, err = r.Policy.JSON(); err != nil {
 		return nil, asError(err)
 	}
 	return r, nil
+}
+
+// conditions starts from the scope's conditions and applies the request's tightening. A request may lower the
+// size limit or pick fewer content types; asking for more than the scope allows is refused.
+func conditions(scope *config.Scope, p params, who caller) (policy.Conditions, []string, error) {
+	sc := scope.Conditions
+	c := policy.Conditions{MaxContentLength: sc.MaxContentLength, ContentTypes: sc.ContentTypes}
+	var notes []string
+
+	if p.HasMaxContentLength {
+		switch {
+		case p.MaxContentLength <= 0:
+			return c, nil, invalidParameter("maxContentLength must be above 0 bytes")
+		case sc.MaxContentLength > 0 && int64(p.MaxContentLength) > sc.MaxContentLength:
+			return c, nil, accessDenied("maxContentLength %d is above scope %q's limit of %d bytes; a request may only lower it", p.MaxContentLength, scope.Name, sc.MaxContentLength)
+		}
+		c.MaxContentLength = int64(p.MaxContentLength)
+	}
+	if p.HasContentTypes {
+		if len(p.ContentTypes) == 0 {
+			return c, nil, invalidParameter("contentTypes is empty; name at least one, or leave it out for the scope's")
+		}
+		var types []string
+		for _, t := range p.ContentTypes {
+			if err := policy.ValidateContentType(t); err != nil {
+				return c, nil, invalidParameter("contentTypes: %v", err)
+			}
+			if len(sc.ContentTypes) > 0 && !policy.ContentTypeAllowed(sc.ContentTypes, t) {
+				return c, nil, accessDenied("content type %q is not allowed in scope %q", truncate(t, 64), scope.Name)
+			}
+			if !slices.Contains(types, t) {
+				types = append(types, t)
+			}
+		}
+		c.ContentTypes = types
+	}
+	if sc.BindSourceIP {
+		switch {
+		case who.direct:
+			notes = append(notes, "a direct invocation has no caller IP, so these credentials are not bound to one (bindSourceIp applies to HTTP triggers)")
+		case who.ip == "" || policy.ValidateIP(who.ip) != nil:
+			return c, nil, accessDenied("scope %q binds credentials to the caller's IP, and the trigger did not provide a usable one", scope.Name)
+		default:
+			c.SourceIP = who.ip
+		}
+	}
+	return c, notes, nil
 }
 
 // narrowResources checks each requested prefix and key against the scope, deduplicating as it goes.
@@ -82,7 +145,9 @@ func narrowResources(scope *config.Scope, p params) (prefixes, keys []string, er
 		if !policy.PrefixAllowed(scope.Prefixes, pre) {
 			return nil, nil, accessDenied("prefix %q is outside scope %q", truncate(pre, 128), scope.Name)
 		}
-		prefixes = appendNew(prefixes, pre)
+		if !slices.Contains(prefixes, pre) {
+			prefixes = append(prefixes, pre)
+		}
 	}
 	for _, k := range p.Keys {
 		if err := policy.ValidateKey(k); err != nil {
@@ -91,19 +156,12 @@ func narrowResources(scope *config.Scope, p params) (prefixes, keys []string, er
 		if !policy.KeyAllowed(scope.Prefixes, scope.Keys, k) {
 			return nil, nil, accessDenied("key %q is outside scope %q", truncate(k, 128), scope.Name)
 		}
-		keys = appendNew(keys, k)
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
 	}
 	if len(prefixes)+len(keys) == 0 {
 		return nil, nil, invalidParameter("prefixes and keys are empty; name at least one, or leave both out for the whole scope")
 	}
 	return prefixes, keys, nil
-}
-
-func appendNew(list []string, s string) []string {
-	for _, v := range list {
-		if v == s {
-			return list
-		}
-	}
-	return append(list, s)
 }

@@ -7,8 +7,10 @@ package handler
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -94,19 +96,49 @@ func (h *Handler) config() (*config.Config, error) {
 	return h.cached.cfg, h.cached.err
 }
 
+// fingerprint identifies the configuration's text: every variable Load reads, and the scopes file's size and
+// modification time, so an edited file is parsed again without a stat-free cache going stale.
 func fingerprint(getenv func(string) string) string {
 	b := make([]byte, 0, 256)
 	for _, v := range config.Vars {
 		b = append(b, getenv(v)...)
 		b = append(b, 0)
 	}
+	if name := config.ScopesFile(getenv); name != "" {
+		if st, err := os.Stat(name); err == nil {
+			b = fmt.Appendf(b, "%s\x00%d\x00%d", name, st.Size(), st.ModTime().UnixNano())
+		}
+	}
 	return string(b)
+}
+
+// Warm loads the configuration at cold start, so that its problems and risky settings are in the log before the
+// first request (SCF sets the function's variables in the process environment when it starts it).
+func (h *Handler) Warm() {
+	cfg, err := h.config()
+	if err != nil {
+		return // config() logged every problem
+	}
+	for _, w := range cfg.Warnings() {
+		h.logger.Warn("risky configuration", "warning", w)
+	}
 }
 
 // Invoke is the SCF entry point: cloudfunction.Start(h.Invoke).
 func (h *Handler) Invoke(ctx context.Context, event json.RawMessage) (json.RawMessage, error) {
+	return h.invoke(ctx, event, false)
+}
+
+// Explain answers event as a dry run whatever it asks, without reading keys or calling STS: the policy that would
+// be sent, its resources, conditions and warnings. cmd/local's explain command prints it for a person. The reply
+// is shaped for the event's trigger, as Invoke's is.
+func (h *Handler) Explain(ctx context.Context, event json.RawMessage) (json.RawMessage, error) {
+	return h.invoke(ctx, event, true)
+}
+
+func (h *Handler) invoke(ctx context.Context, event json.RawMessage, explainOnly bool) (json.RawMessage, error) {
 	start := h.opts.Now()
-	inv := &invocation{h: h, shape: ShapeDirect, format: config.FormatCAM}
+	inv := &invocation{h: h, shape: ShapeDirect, format: config.FormatCAM, forceDryRun: explainOnly}
 	if lc, ok := functioncontext.FromContext(ctx); ok {
 		inv.requestID = lc.RequestID
 	}

@@ -26,7 +26,10 @@ type invocation struct {
 	attempts  int
 	stsReqID  string
 	cors      map[string]string
-	releases  []func() // unregister this invocation's secrets from the log redactor
+	caller    caller
+	// forceDryRun makes every request a dry run: Explain's way in.
+	forceDryRun bool
+	releases    []func() // unregister this invocation's secrets from the log redactor
 }
 
 // secret registers values that must never reach the log while this invocation runs.
@@ -58,6 +61,7 @@ func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 	inv.secret(getenv("STS_SECRET_KEY"), getenv("TENCENTCLOUD_SECRETKEY"), getenv("TENCENTCLOUD_SESSIONTOKEN"))
 	shape, _ := classify(raw)
 	inv.shape = shape
+	inv.caller = caller{direct: shape == ShapeDirect}
 
 	cfg, err := inv.h.config()
 	if err != nil {
@@ -92,19 +96,20 @@ func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 		inv.scope = config.DefaultScope
 	}
 
-	res, err := resolve(cfg, p)
+	res, err := resolve(cfg, p, inv.caller)
 	if err != nil {
 		return inv.fail(asError(err))
 	}
+	if inv.forceDryRun {
+		return inv.ok(successBody(inv.format, explain(res, string(cfg.Mode()))))
+	}
+	// A caller's dry run checks the keys too, so that it answers what the real call would.
 	creds, err := config.LoadCredentials(inv.h.opts.Getenv, cfg.RoleARN)
 	if err != nil {
 		return inv.fail(configError(err))
 	}
 	if p.DryRun {
-		return inv.ok(successBody(inv.format, dryRunBody{
-			DryRun: true, Mode: string(cfg.Mode()), DurationSeconds: res.DurationSeconds,
-			Policy: []byte(res.PolicyJSON), grantFields: fieldsOf(res),
-		}))
+		return inv.ok(successBody(inv.format, explain(res, string(cfg.Mode()))))
 	}
 	return inv.mint(ctx, cfg, res, creds)
 }
@@ -116,6 +121,7 @@ func (inv *invocation) httpParams(cfg *config.Config, raw []byte) (params, error
 		return params{}, err
 	}
 	inv.method = ev.Method
+	inv.caller = caller{ip: ev.SourceIP}
 	if ev.RequestID != "" {
 		inv.requestID = ev.RequestID
 	}

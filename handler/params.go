@@ -22,6 +22,11 @@ type params struct {
 	HasDuration     bool // false: the scope's default
 	Format          string
 	DryRun          bool
+	// Conditions a request may tighten, never loosen.
+	MaxContentLength    int
+	HasMaxContentLength bool
+	ContentTypes        []string
+	HasContentTypes     bool
 }
 
 // kind is the type a parameter takes.
@@ -45,8 +50,8 @@ var fields = map[string]kind{
 	"durationSeconds":  kindInt,
 	"format":           kindString,
 	"dryRun":           kindBool,
-	"maxContentLength": kindUnsupported,
-	"contentTypes":     kindUnsupported,
+	"maxContentLength": kindInt,
+	"contentTypes":     kindList,
 	"claims":           kindUnsupported,
 }
 
@@ -65,6 +70,10 @@ func (p *params) set(name string, s string, list []string, n int, b bool) {
 		p.Actions, p.HasActions = list, true
 	case "durationSeconds":
 		p.DurationSeconds, p.HasDuration = n, true
+	case "maxContentLength":
+		p.MaxContentLength, p.HasMaxContentLength = n, true
+	case "contentTypes":
+		p.ContentTypes, p.HasContentTypes = list, true
 	case "dryRun":
 		p.DryRun = b
 	}
@@ -74,7 +83,7 @@ func (p *params) set(name string, s string, list []string, n int, b bool) {
 func lookupField(name string) (kind, error) {
 	k, ok := fields[name]
 	if !ok {
-		return 0, invalidParameter("unknown parameter %q; the parameters are scope, prefixes, keys, actions, durationSeconds, format and dryRun", truncate(name, 64))
+		return 0, invalidParameter("unknown parameter %q; the parameters are scope, prefixes, keys, actions, durationSeconds, format, dryRun, maxContentLength and contentTypes", truncate(name, 64))
 	}
 	if k == kindUnsupported {
 		return 0, invalidParameter("parameter %q is not supported by this version of the function", name)

@@ -34,7 +34,7 @@ func TestParseJSONParams(t *testing.T) {
 		{"huge duration", `{"durationSeconds":1e400}`, params{}, `"durationSeconds" must be a whole number`},
 		{"string bool", `{"dryRun":"true"}`, params{}, `"dryRun" must be true or false`},
 		{"number scope", `{"scope":1}`, params{}, `"scope" must be a string`},
-		{"unsupported condition", `{"maxContentLength":5}`, params{}, `"maxContentLength" is not supported`},
+		{"conditions", `{"maxContentLength":5,"contentTypes":["image/png"]}`, params{MaxContentLength: 5, HasMaxContentLength: true, ContentTypes: []string{"image/png"}, HasContentTypes: true}, ""},
 		{"claims refused", `{"claims":{"sub":"x"}}`, params{}, `"claims" is not supported`},
 	}
 	for _, tc := range tests {

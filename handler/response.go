@@ -2,10 +2,12 @@ package handler
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/cos-sts-scf/cos-sts-scf/config"
+	"github.com/cos-sts-scf/cos-sts-scf/policy"
 )
 
 // credentials is the part of the reply a COS SDK signs with.
@@ -34,13 +36,43 @@ type issued struct {
 	grantFields
 }
 
-// dryRunBody answers a dry run: the exact policy that would be sent, and nothing minted.
+// dryRunBody answers a dry run: the exact policy that would be sent, what it means, and nothing minted.
 type dryRunBody struct {
 	DryRun          bool            `json:"dryRun"`
 	Mode            string          `json:"mode"`
 	DurationSeconds int             `json:"durationSeconds"`
 	Policy          json.RawMessage `json:"policy"`
 	grantFields
+	Scope      string   `json:"scope"`
+	Resources  []string `json:"resources"`  // the resource strings of the policy's statements
+	Conditions []string `json:"conditions"` // each condition, in words
+	Warnings   []string `json:"warnings"`   // what a reviewer of this grant should look at twice
+	Notes      []string `json:"notes"`
+}
+
+// explain fills a dry run's explanation from the resolved grant.
+func explain(r *resolved, mode string) dryRunBody {
+	b := dryRunBody{
+		DryRun: true, Mode: mode, DurationSeconds: r.DurationSeconds, Policy: json.RawMessage(r.PolicyJSON),
+		grantFields: fieldsOf(r), Scope: r.Scope.Name,
+		Resources: []string{}, Conditions: []string{}, Warnings: []string{}, Notes: nonNil(r.Notes),
+	}
+	pol := r.Policy
+	if r.Scope.Policy != "" {
+		pol, _ = policy.Parse(r.Scope.Policy) // validated when the configuration was loaded
+		b.Notes = append(b.Notes, "this scope uses STS_POLICY verbatim; callers cannot narrow it")
+	} else {
+		b.Warnings = append(b.Warnings, policy.Warnings(r.Grant)...)
+	}
+	for _, st := range pol.Statement {
+		for _, res := range st.Resource {
+			if !slices.Contains(b.Resources, res) {
+				b.Resources = append(b.Resources, res)
+			}
+		}
+	}
+	b.Conditions = append(b.Conditions, policy.DescribeConditions(pol)...)
+	return b
 }
 
 // camEnvelope is the seed's CAM JSON wrapper.
