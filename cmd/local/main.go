@@ -6,6 +6,7 @@
 //
 //	go run ./cmd/local invoke EVENT.json|-
 //	go run ./cmd/local serve [-addr 127.0.0.1:9000]
+//	go run ./cmd/local explain [-scope NAME] [EVENT.json|-]
 package main
 
 import (
@@ -21,11 +22,15 @@ import (
 const usage = `usage:
   go run ./cmd/local invoke [-timeout 3s] [-raw] [-bin PATH] EVENT.json|-
   go run ./cmd/local serve  [-addr 127.0.0.1:9000] [-timeout 3s] [-bin PATH]
+  go run ./cmd/local explain [-scope NAME] [EVENT.json|-]
 
 invoke  sends one event (a file, or - for stdin) to the function and prints
         the reply: "HTTP <status>", the headers and the JSON body for an API
         Gateway or Function URL event, the JSON result for anything else.
 serve   answers HTTP on -addr; each request becomes a Function URL event.
+explain prints what the configuration would grant for the event (default {}):
+        the scope, the exact policy, its resources, conditions and warnings.
+        No keys are read and STS is not called.
 
 Both build the function from this module (or run -bin) and give it every
 STS_* and TENCENTCLOUD_* variable of your environment. Without STS_ENDPOINT
@@ -67,6 +72,8 @@ func run(ctx context.Context, args []string, c cli) int {
 		return runInvoke(ctx, args[1:], c)
 	case "serve":
 		return runServe(ctx, args[1:], c)
+	case "explain":
+		return runExplain(ctx, args[1:], c)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(c.stdout, usage)
 		return exitOK
