@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"net/netip"
 	"slices"
 
 	"github.com/cos-sts-scf/cos-sts-scf/config"
@@ -126,10 +127,13 @@ func conditions(scope *config.Scope, p params, who caller) (policy.Conditions, [
 		switch {
 		case who.direct:
 			notes = append(notes, "a direct invocation has no caller IP, so these credentials are not bound to one (bindSourceIp applies to HTTP triggers)")
-		case who.ip == "" || policy.ValidateIP(who.ip) != nil:
-			return c, nil, accessDenied("scope %q binds credentials to the caller's IP, and the trigger did not provide a usable one", scope.Name)
 		default:
-			c.SourceIP = who.ip
+			// One address, never a CIDR: policy.ValidateIP accepts ranges, and "0.0.0.0/0" would bind nothing.
+			addr, err := netip.ParseAddr(who.ip)
+			if err != nil || addr.Zone() != "" {
+				return c, nil, accessDenied("scope %q binds credentials to the caller's IP, and the trigger did not provide a usable one", scope.Name)
+			}
+			c.SourceIP = addr.Unmap().String()
 		}
 	}
 	return c, notes, nil

@@ -109,6 +109,7 @@ func TestScopeTighteningAndRefusals(t *testing.T) {
 		{"unknown scope", funcURL("POST", "", `{"scope":"admin"}`), 400, `unknown scope "admin"`},
 		{"no default without env", funcURL("POST", "", `{}`), 400, `unknown scope "default"`},
 		{"no IP to bind", `{"httpMethod":"GET","queryString":{"scope":"avatar"}}`, 403, "binds credentials to the caller's IP"},
+		{"a range is not an IP", `{"httpMethod":"GET","headers":{"x-scf-remote-addr":"0.0.0.0/0"},"queryString":{"scope":"avatar"}}`, 403, "binds credentials to the caller's IP"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
