@@ -636,3 +636,21 @@ func TestSecretsNeverReachTheLogEvenThroughErrorsAndPanics(t *testing.T) {
 		})
 	}
 }
+
+func TestWarmLogsProblemsAndRiskySettings(t *testing.T) {
+	var log syncBuffer
+	env := map[string]string{"STS_BUCKET": testBucket, "STS_ALLOW_PREFIXES": "*", "STS_ALLOW_ORIGINS": "*"}
+	handler.New(handler.Options{Getenv: func(k string) string { return env[k] }, Log: &log}).Warm()
+	for _, want := range []string{`"msg":"risky configuration"`, "STS_ALLOW_ORIGINS=*", "whole bucket", "STS_AUTH=none"} {
+		if !strings.Contains(strings.ToLower(log.String()), strings.ToLower(want)) {
+			t.Errorf("cold-start log lacks %q:\n%s", want, log.String())
+		}
+	}
+
+	log = syncBuffer{}
+	env = map[string]string{"STS_BUCKET": "nobucket"}
+	handler.New(handler.Options{Getenv: func(k string) string { return env[k] }, Log: &log}).Warm()
+	if !strings.Contains(log.String(), `"msg":"configuration is invalid"`) || !strings.Contains(log.String(), "STS_ALLOW_PREFIXES: is required") {
+		t.Errorf("cold-start log = %s; want every configuration problem", log.String())
+	}
+}
