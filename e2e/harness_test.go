@@ -58,7 +58,7 @@ const (
 // cleanup checks that no secret leaked into the function's log or into a
 // reply that was not the one issuing it.
 type harness struct {
-	t   *testing.T
+	t   testing.TB
 	fn  *scfrpc.Function
 	emu *stsemu.Server
 	env map[string]string // the function's configuration
@@ -71,7 +71,20 @@ type harness struct {
 // newHarness starts the emulator and the function. env is added to the demo
 // configuration (an empty value removes a variable); the result goes to the
 // process, and again with every invocation, as SCF does.
-func newHarness(t *testing.T, env map[string]string) *harness {
+func newHarness(t testing.TB, env map[string]string) *harness {
+	t.Helper()
+	return newHarnessWith(t, harnessOptions{env: env})
+}
+
+// harnessOptions are what a few tests change beyond the environment.
+type harnessOptions struct {
+	env       map[string]string
+	secretKey string           // the permanent key; default a fresh random one
+	emuNow    func() time.Time // the emulator's clock; default time.Now
+}
+
+// newHarnessWith is newHarness with a chosen secret key or emulator clock.
+func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	t.Helper()
 	if errors.Is(buildErr, errNoMain) {
 		t.Skip("main.go does not exist yet: no function to run")
@@ -79,9 +92,12 @@ func newHarness(t *testing.T, env map[string]string) *harness {
 	if buildErr != nil {
 		t.Fatalf("build the function: %v", buildErr)
 	}
-	secretKey := rand.Text() // a fresh one per harness: a leak cannot hide behind a match elsewhere
+	env, secretKey := o.env, o.secretKey
+	if secretKey == "" {
+		secretKey = rand.Text() // a fresh one per harness: a leak cannot hide behind a match elsewhere
+	}
 	h := &harness{t: t, secrets: []string{secretKey}}
-	h.emu = stsemu.New(stsemu.Options{Keys: map[string]string{secretID: secretKey}, AppID: appID})
+	h.emu = stsemu.New(stsemu.Options{Keys: map[string]string{secretID: secretKey}, AppID: appID, Now: o.emuNow})
 	if err := h.emu.Start(); err != nil {
 		t.Fatalf("start emulator: %v", err)
 	}

@@ -1,0 +1,200 @@
+package e2e_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cos-sts-scf/cos-sts-scf/internal/stsemu"
+)
+
+// faultCase is one way STS or the network fails, and what the caller of the
+// function must see before SCF's deadline.
+type faultCase struct {
+	name     string
+	faults   []stsemu.Fault
+	skew     time.Duration // the emulator's clock runs this far ahead of ours
+	deadline time.Duration // default: SCF's default 3 s
+	status   int
+	code     string // error code; "" for a success
+	says     string // a word the error message must contain
+	calls    int    // STS calls exactly; 0 means "at least minCalls"
+	minCalls int
+}
+
+// The issuer's per-attempt timeout (issuer.Options.AttemptTimeout's default,
+// which main.go keeps) and the handler's reply margin: the slow-attempt case
+// is built around the first, every deadline check around the second.
+const (
+	attemptTimeout = 3 * time.Second
+	replyMargin    = 500 * time.Millisecond
+)
+
+var faultCases = []faultCase{
+	{name: "throttled 3 times, then fine", faults: []stsemu.Fault{{Code: "RequestLimitExceeded", Times: 3}}, status: 200, calls: 4},
+	{name: "throttled forever", faults: []stsemu.Fault{{Code: "RequestLimitExceeded"}}, status: 429, code: "RequestLimitExceeded", says: "throttl", minCalls: 2},
+	{name: "HTTP 502 once, then fine", faults: []stsemu.Fault{{HTTPStatus: 502, Times: 1}}, status: 200, calls: 2},
+	{name: "HTTP 503 forever", faults: []stsemu.Fault{{HTTPStatus: 503}}, status: 502, code: "UpstreamError", minCalls: 2},
+	{name: "InternalError once, then fine", faults: []stsemu.Fault{{Code: "InternalError.DbError", Times: 1}}, status: 200, calls: 2},
+	{name: "connection reset once, then fine", faults: []stsemu.Fault{{Reset: true, Times: 1}}, status: 200, calls: 2},
+	{name: "connection reset forever", faults: []stsemu.Fault{{Reset: true}}, status: 502, code: "UpstreamError", minCalls: 2},
+	{name: "slow STS within the attempt timeout", faults: []stsemu.Fault{{Delay: time.Second, Times: 1}}, status: 200, calls: 1},
+	{
+		// At SCF's default 3 s the first attempt would use up the whole
+		// budget, so this runs at serverless.yml's 10 s: the per-attempt
+		// timeout must cut the slow connection and leave time for another.
+		name: "slow first attempt past the attempt timeout, then fast", deadline: 10 * time.Second,
+		faults: []stsemu.Fault{{Delay: attemptTimeout + 500*time.Millisecond, Times: 1}}, status: 200, calls: 2,
+	},
+	{name: "hang", faults: []stsemu.Fault{{Delay: time.Hour}}, status: 504, code: "UpstreamTimeout", says: "did not answer", calls: 1},
+	{name: "malformed JSON from STS", faults: []stsemu.Fault{{Body: `{"Response": {"Credentials": `}}, status: 502, code: "UpstreamError", minCalls: 1},
+	{name: "empty credentials in a success", faults: []stsemu.Fault{{EmptyCredentials: true}}, status: 502, code: "UpstreamError", calls: 1},
+	{name: "clock skew", skew: 10 * time.Minute, status: 502, code: "UpstreamError", says: "AuthFailure.SignatureExpire", calls: 1},
+}
+
+// TestFaults injects each fault into the emulator and checks, through the real
+// binary over net/rpc, the status the caller gets, that it came before SCF's
+// deadline, and how many times STS was called. A table of the figures goes to
+// the test log.
+func TestFaults(t *testing.T) {
+	var skew atomic.Int64
+	h := newHarnessWith(t, harnessOptions{emuNow: func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }})
+	event := urlEvent("POST", `{"prefixes":["uploads/faults/"],"actions":["upload"]}`, nil)
+
+	var table strings.Builder
+	fmt.Fprintf(&table, "%-56s %-9s %-6s %8s %9s\n", "fault", "deadline", "status", "attempts", "latency")
+	for i, tc := range faultCases {
+		t.Run(tc.name, func(t *testing.T) {
+			deadline := tc.deadline
+			if deadline == 0 {
+				deadline = defaultDeadline
+			}
+			h.emu.Reset()
+			skew.Store(int64(tc.skew))
+			defer skew.Store(0)
+			for _, f := range tc.faults {
+				h.emu.Inject(f)
+			}
+			requestID := fmt.Sprintf("e2e-fault-%d", i)
+			reply, took, err := h.send(event, requestID, deadline, nil)
+			if err != nil {
+				t.Fatalf("%v", err)
+			}
+			h.keep(reply.Payload)
+
+			attempts := loggedAttempts(t, h, requestID)
+			calls := settledCalls(h, attempts)
+			fmt.Fprintf(&table, "%-56s %-9v %-6d %8d %9v\n", tc.name, deadline, tc.status, len(calls), took.Round(time.Millisecond))
+			t.Logf("status %d after %v; STS calls %d (the log says %d attempts)", tc.status, took.Round(time.Millisecond), len(calls), attempts)
+
+			if took >= deadline {
+				t.Errorf("reply after %v; want it before the %v deadline", took, deadline)
+			}
+			p, err := wellFormed(reply.Payload, replyWant{status: tc.status, format: "cam", code: tc.code, requestID: requestID})
+			if err != nil {
+				t.Fatalf("reply: %v", err)
+			}
+			switch {
+			case tc.calls != 0 && len(calls) != tc.calls:
+				t.Errorf("STS calls = %d; want %d", len(calls), tc.calls)
+			case tc.calls == 0 && len(calls) < tc.minCalls:
+				t.Errorf("STS calls = %d; want at least %d", len(calls), tc.minCalls)
+			}
+			if attempts != len(calls) {
+				t.Errorf("the log line says stsAttempts %d; STS saw %d calls", attempts, len(calls))
+			}
+			if tc.code != "" {
+				checkFaultError(t, p, calls, tc)
+				return
+			}
+			last := calls[len(calls)-1]
+			if last.ErrorCode != "" {
+				t.Fatalf("the last STS call ended %q; want a success", last.ErrorCode)
+			}
+			checkIssued(t, *p.grant, last, grant{prefixes: []string{"uploads/faults/"}, actions: uploadActions}, 1800)
+		})
+	}
+	t.Logf("fault table (SCF deadline, reply status, STS attempts, latency):\n%s", table.String())
+}
+
+// checkFaultError checks what an error reply says: STS's code for a 502 from
+// an STS error, and never a credential.
+func checkFaultError(t *testing.T, p parsed, calls []stsemu.Call, tc faultCase) {
+	t.Helper()
+	var b camBody
+	if err := json.Unmarshal(p.body, &b); err != nil || b.Message == nil {
+		t.Fatalf("body %s: %v", p.body, err)
+	}
+	if !strings.Contains(*b.Message, tc.says) {
+		t.Errorf("message = %q; want it to name %q", *b.Message, tc.says)
+	}
+	if strings.Contains(string(p.body), "tmpSecret") || strings.Contains(string(p.body), "sessionToken") {
+		t.Errorf("error body %s carries a credential field", p.body)
+	}
+	if tc.skew != 0 && len(calls) > 0 && !strings.Contains(*b.Message, calls[0].RequestID) {
+		t.Errorf("message = %q; want STS's request id %s", *b.Message, calls[0].RequestID)
+	}
+}
+
+// settledCalls returns the emulator's calls once it has recorded want of
+// them. A call the function gave up on is recorded only when the emulator
+// notices the client left, which can be a moment after the reply.
+func settledCalls(h *harness, want int) []stsemu.Call {
+	for range 200 {
+		if calls := h.emu.Calls(); len(calls) >= want {
+			return calls
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return h.emu.Calls()
+}
+
+// loggedAttempts finds the function's log line for requestID and returns its
+// stsAttempts.
+func loggedAttempts(t *testing.T, h *harness, requestID string) int {
+	t.Helper()
+	line, ok := waitLogLine(h, requestID)
+	if !ok {
+		t.Fatalf("no log line for %s in the function's output", requestID)
+	}
+	n, ok := line["stsAttempts"].(float64)
+	if !ok {
+		t.Fatalf("log line for %s has no stsAttempts: %v", requestID, line)
+	}
+	return int(n)
+}
+
+// waitLogLine returns the log line for requestID. The function writes it
+// before replying, but its stderr reaches us through a pipe that may lag the
+// reply's socket, so the line may take a moment to arrive.
+func waitLogLine(h *harness, requestID string) (map[string]any, bool) {
+	for range 200 {
+		if line, ok := logLine(h.fn.Output(), requestID); ok {
+			return line, true
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return nil, false
+}
+
+// logLine returns the last JSON log line with this requestId.
+func logLine(log []byte, requestID string) (map[string]any, bool) {
+	var found map[string]any
+	sc := bufio.NewScanner(bytes.NewReader(log))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		if !bytes.Contains(sc.Bytes(), []byte(requestID)) {
+			continue
+		}
+		var m map[string]any
+		if json.Unmarshal(sc.Bytes(), &m) == nil && m["requestId"] == requestID {
+			found = m
+		}
+	}
+	return found, found != nil
+}
