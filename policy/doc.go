@@ -7,7 +7,12 @@
 // golden files and fuzzing instead of with a running STS.
 //
 // The rules follow SPEC §2 (object keys and folder prefixes), §4 (action
-// presets) and §6 (the policy document).
+// presets and scope conditions) and §6 (the policy document). Conditions
+// (upload size, content type, source IP) become CAM conditions only on the
+// actions whose requests carry them, and the evaluator AllowsRequest checks
+// them against a described request, erring towards refusal wherever it
+// cannot decide. Warnings and DescribeConditions put a grant into words for
+// dry runs.
 package policy
 
 import (
