@@ -24,18 +24,22 @@ func matchAny(patterns []string, s string) bool {
 	return false
 }
 
-// match reports whether s matches pattern, where "*" matches any run of
-// characters. It backtracks only to the last "*", so it runs in
-// O(len(pattern)·len(s)) at worst, whatever a user-written policy holds.
-func match(pattern, s string) bool {
+// match is the resource and action matcher: "*" matches any run of characters, "?" is itself.
+func match(pattern, s string) bool { return wildcard(pattern, s, false) }
+
+// wildcard reports whether s matches pattern, where "*" matches any run of characters and, when anyOne is set,
+// "?" matches exactly one; everything else matches itself, case-sensitively. It backtracks only to the last "*",
+// so it runs in O(len(pattern)·len(s)) at worst, whatever a user-written policy holds.
+func wildcard(pattern, s string, anyOne bool) bool {
+	p, r := []rune(pattern), []rune(s)
 	pi, si := 0, 0
 	star, mark := -1, 0
-	for si < len(s) {
+	for si < len(r) {
 		switch {
-		case pi < len(pattern) && pattern[pi] == '*':
+		case pi < len(p) && p[pi] == '*':
 			star, mark = pi, si
 			pi++
-		case pi < len(pattern) && pattern[pi] == s[si]:
+		case pi < len(p) && (p[pi] == r[si] || anyOne && p[pi] == '?'):
 			pi++
 			si++
 		case star >= 0:
@@ -45,8 +49,8 @@ func match(pattern, s string) bool {
 			return false
 		}
 	}
-	for pi < len(pattern) && pattern[pi] == '*' {
+	for pi < len(p) && p[pi] == '*' {
 		pi++
 	}
-	return pi == len(pattern)
+	return pi == len(p)
 }

@@ -98,30 +98,5 @@ func anyOf(values []string, negated bool, test func(string) (match, ok bool)) ve
 	return verdictOf(matched != negated)
 }
 
-// likeMatch is string_like: "*" matches any run of characters, "?" exactly
-// one, everything else itself, case-sensitively. Like match, it backtracks
-// only to the last "*".
-func likeMatch(pattern, s string) bool {
-	p, r := []rune(pattern), []rune(s)
-	pi, si := 0, 0
-	star, mark := -1, 0
-	for si < len(r) {
-		switch {
-		case pi < len(p) && p[pi] == '*':
-			star, mark = pi, si
-			pi++
-		case pi < len(p) && (p[pi] == '?' || p[pi] == r[si]):
-			pi++
-			si++
-		case star >= 0:
-			mark++
-			pi, si = star+1, mark
-		default:
-			return false
-		}
-	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
-}
+// likeMatch is string_like: "*" matches any run of characters, "?" exactly one.
+func likeMatch(pattern, s string) bool { return wildcard(pattern, s, true) }
