@@ -46,26 +46,26 @@ type wireHTTPEvent struct {
 
 // classify decides the shape of a raw event. An HTTP event is recognised by a string httpMethod; everything else
 // is a direct invocation whose whole payload is the parameter object.
-func classify(raw []byte) (Shape, error) {
+func classify(raw []byte) Shape {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '{' {
-		return ShapeDirect, nil
+		return ShapeDirect
 	}
 	var probe struct {
 		HTTPMethod     json.RawMessage `json:"httpMethod"`
 		RequestContext json.RawMessage `json:"requestContext"`
 	}
 	if err := json.Unmarshal(raw, &probe); err != nil {
-		return ShapeDirect, nil // reported as malformed by the direct-invocation parser
+		return ShapeDirect // reported as malformed by the direct-invocation parser
 	}
 	var method string
 	if probe.HTTPMethod == nil || json.Unmarshal(probe.HTTPMethod, &method) != nil {
-		return ShapeDirect, nil
+		return ShapeDirect
 	}
 	if len(probe.RequestContext) > 0 && probe.RequestContext[0] == '{' {
-		return ShapeAPIGateway, nil
+		return ShapeAPIGateway
 	}
-	return ShapeFunctionURL, nil
+	return ShapeFunctionURL
 }
 
 // decodeHTTPEvent reads an API Gateway or Function URL event.

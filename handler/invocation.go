@@ -59,13 +59,13 @@ func (inv *invocation) serveSafely(ctx context.Context, raw []byte) (r reply) {
 func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 	getenv := inv.h.opts.Getenv
 	inv.secret(getenv("STS_SECRET_KEY"), getenv("TENCENTCLOUD_SECRETKEY"), getenv("TENCENTCLOUD_SESSIONTOKEN"))
-	shape, _ := classify(raw)
+	shape := classify(raw)
 	inv.shape = shape
 	inv.caller = caller{direct: shape == ShapeDirect}
 
 	cfg, err := inv.h.config()
 	if err != nil {
-		if f := inv.h.opts.Getenv("STS_RESPONSE_FORMAT"); f == config.FormatSTS {
+		if f := getenv("STS_RESPONSE_FORMAT"); f == config.FormatSTS {
 			inv.format = f
 		}
 		return inv.fail(configError(err))
@@ -104,7 +104,7 @@ func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 		return inv.ok(successBody(inv.format, explain(res, string(cfg.Mode()))))
 	}
 	// A caller's dry run checks the keys too, so that it answers what the real call would.
-	creds, err := config.LoadCredentials(inv.h.opts.Getenv, cfg.RoleARN)
+	creds, err := config.LoadCredentials(getenv, cfg.RoleARN)
 	if err != nil {
 		return inv.fail(configError(err))
 	}

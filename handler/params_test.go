@@ -119,7 +119,7 @@ func TestClassify(t *testing.T) {
 		{`{bad`, ShapeDirect},
 	}
 	for _, tc := range tests {
-		if got, _ := classify([]byte(tc.in)); got != tc.want {
+		if got := classify([]byte(tc.in)); got != tc.want {
 			t.Errorf("classify(%s) = %q; want %q", tc.in, got, tc.want)
 		}
 	}
