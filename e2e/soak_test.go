@@ -5,7 +5,7 @@ package e2e_test
 //
 //	go test ./e2e -run Soak            # 10,000 invocations (what CI runs), figures at 1k and 10k
 //	go test ./e2e -run Soak -short     # 500
-//	go test ./e2e -run Soak -soak      # 100,000 (about 5 minutes), figures at 1k, 10k and 100k
+//	go test ./e2e -run Soak -soak      # 100,000 (about 4 minutes), figures at 1k, 10k and 100k
 //
 // 10,000 under -race took about 30 s on a two-core machine, inside CI's
 // budget, so CI runs the full count the issue asks for; -soak is a longer run
