@@ -22,7 +22,7 @@ func BenchmarkIssue(b *testing.B) {
 			b.Fatalf("Issue: %v", err)
 		}
 	}
-	if n := emu.Connections(); n != 1 {
-		b.Errorf("Connections = %d; want 1", n)
-	}
+	// Reported, not asserted: on a loaded machine an attempt can time out and reconnect. Reuse itself is
+	// asserted by TestIssueReusesConnection.
+	b.ReportMetric(float64(emu.Connections()), "conns")
 }

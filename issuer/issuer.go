@@ -15,8 +15,13 @@ const (
 	backoffBase    = 100 * time.Millisecond
 	backoffCap     = time.Second
 	minAttempt     = 100 * time.Millisecond
-	maxAttempts    = 6 // bounds a call whose context has no deadline
+	// maxAttempts bounds every call, deadline or not: past six tries, a throttled or failing STS is better
+	// reported to the caller (429/502) than hammered.
+	maxAttempts    = 6
 	defaultTimeout = 3 * time.Second
+	// hedgeFloor is the shortest attempt timeout the budget split below produces: a healthy STS answers well
+	// inside it.
+	hedgeFloor = time.Second
 )
 
 // Options configures an Issuer. Every field has a production default; the
@@ -121,8 +126,10 @@ func (i *Issuer) Issue(ctx context.Context, r Request) (Result, error) {
 	var last *Error
 	for n := 1; ; n++ {
 		timeout := i.attemptTimeout
-		if left, ok := i.timeLeft(ctx); ok && left < timeout {
-			timeout = left
+		if left, ok := i.timeLeft(ctx); ok {
+			// With a short budget (SCF's default 3 s timeout), one stuck connection must not eat all of it:
+			// an attempt gets half of what is left, but never less than hedgeFloor, so a second one fits.
+			timeout = min(timeout, max(left/2, hedgeFloor), left)
 		}
 		if timeout <= 0 || ctx.Err() != nil {
 			if last == nil {

@@ -548,3 +548,19 @@ func TestInvalidRequest(t *testing.T) {
 		})
 	}
 }
+
+// With SCF's default 3 s timeout the handler gives the issuer about 2.5 s. One stuck connection must not take all
+// of it: the first attempt gets half, so the retry still answers.
+func TestIssueShortBudgetLeavesRoomForASecondAttempt(t *testing.T) {
+	emu := startEmu(t)
+	emu.Inject(stsemu.Fault{Times: 1, Delay: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+	defer cancel()
+	res, err := New(Options{}).Issue(ctx, federation(endpoint(t, emu)))
+	if err != nil {
+		t.Fatalf("Issue = %v; want the second attempt to succeed", err)
+	}
+	if res.Attempts != 2 {
+		t.Errorf("Attempts = %d; want 2", res.Attempts)
+	}
+}
