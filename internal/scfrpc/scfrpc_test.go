@@ -74,10 +74,24 @@ func invokeEcho(t *testing.T, f *scfrpc.Function, inv scfrpc.Invocation) echo {
 
 func TestStartCapturesOutput(t *testing.T) {
 	f := startFake(t)
-	// fakefn prints before it listens, and Start returns only after Ping.
+	// fakefn prints before it listens; the line reaches Output through a pipe that may lag Ping's socket.
+	if !waitOutput(f, "fakefn: listening on ") {
+		t.Errorf("Output = %q; want the listening line", f.Output())
+	}
 	if got := string(f.Output()); !strings.HasPrefix(got, "fakefn: listening on ") {
 		t.Errorf("Output = %q; want it to start with the listening line", got)
 	}
+}
+
+// waitOutput reports whether the function's output comes to contain s within a few seconds. Output arrives
+// through stdout/stderr pipes, which can lag the replies on the rpc socket.
+func waitOutput(f *scfrpc.Function, s string) bool {
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if bytes.Contains(f.Output(), []byte(s)) {
+			return true
+		}
+	}
+	return false
 }
 
 func TestInvokeDelivers(t *testing.T) {
@@ -220,7 +234,7 @@ func TestInvokeConcurrent(t *testing.T) {
 	}
 	// Every invocation logged its request id: the output is complete.
 	for i := range n {
-		if line := "fakefn: invoked c" + string(rune('a'+i)); !bytes.Contains(f.Output(), []byte(line)) {
+		if line := "fakefn: invoked c" + string(rune('a'+i)); !waitOutput(f, line) {
 			t.Errorf("Output lacks %q", line)
 		}
 	}
