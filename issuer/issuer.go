@@ -12,9 +12,9 @@ import (
 // when, after the backoff, at least minAttempt remains before the deadline:
 // a shorter attempt could not get an answer from STS anyway.
 const (
-	backoffBase    = 100 * time.Millisecond
-	backoffCap     = time.Second
-	minAttempt     = 100 * time.Millisecond
+	backoffBase = 100 * time.Millisecond
+	backoffCap  = time.Second
+	minAttempt  = 100 * time.Millisecond
 	// maxAttempts bounds every call, deadline or not: past six tries, a throttled or failing STS is better
 	// reported to the caller (429/502) than hammered.
 	maxAttempts    = 6
