@@ -3,6 +3,7 @@ package issuer
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -66,6 +67,8 @@ func ParseEndpoint(s string) (Endpoint, error) {
 		return Endpoint{}, fmt.Errorf("%w: a fragment is not allowed", ErrEndpoint)
 	case u.Hostname() == "":
 		return Endpoint{}, fmt.Errorf("%w: the host is empty", ErrEndpoint)
+	case !validHost(u.Hostname()):
+		return Endpoint{}, fmt.Errorf("%w: the host must be a DNS name (letters, digits, - and .) or an IP address", ErrEndpoint)
 	}
 	if p := u.Port(); p != "" || strings.HasSuffix(u.Host, ":") {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
@@ -73,4 +76,19 @@ func ParseEndpoint(s string) (Endpoint, error) {
 		}
 	}
 	return Endpoint{Host: strings.ToLower(u.Host), Scheme: scheme}, nil
+}
+
+// validHost accepts a DNS name in ASCII or an IP address. url.Parse lets through hosts with spaces, control or
+// non-ASCII characters, which no resolver would look up and which would not survive being written back out.
+func validHost(h string) bool {
+	if _, err := netip.ParseAddr(h); err == nil {
+		return true
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
 }

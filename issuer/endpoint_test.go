@@ -55,6 +55,8 @@ func TestParseEndpointErrors(t *testing.T) {
 		{"port not a number", "http://127.0.0.1:http", ""},
 		{"empty port", "127.0.0.1:", "port"},
 		{"space in host", "sts tencentcloudapi.com", ""},
+		{"unicode space in host", "0\u0085/", "DNS name"},
+		{"non-ASCII host", "stś.tencentcloudapi.com", "DNS name"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
