@@ -46,9 +46,11 @@ func FuzzInvoke(f *testing.F) {
 		"STS_ALLOW_ORIGINS": "https://app.example.com",
 	}
 	scopePrefixes, scopeKeys := []string{"uploads/"}, []string{"docs/readme.txt"}
+	// One handler for the whole run, as in a warm instance; the fuzz function runs sequentially in each worker.
+	m := &recordingMinter{}
+	h := New(Options{Getenv: func(k string) string { return env[k] }, Minter: m})
 	f.Fuzz(func(t *testing.T, event []byte) {
-		m := &recordingMinter{}
-		h := New(Options{Getenv: func(k string) string { return env[k] }, Minter: m})
+		m.last = issuer.Request{}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		out, err := h.Invoke(ctx, event)
