@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // Error codes of SPEC §3. Clients branch on them; they never change.
@@ -62,6 +63,12 @@ func invalidParameter(format string, args ...any) *Error {
 
 func accessDenied(format string, args ...any) *Error {
 	return &Error{Code: CodeAccessDenied, Message: fmt.Sprintf(format, args...)}
+}
+
+// plain is a policy error as a caller reads it: without the Go package prefix, and one problem per sentence.
+func plain(err error) string {
+	msg := strings.ReplaceAll(err.Error(), "policy: ", "")
+	return strings.ReplaceAll(msg, "\n", "; ")
 }
 
 // configError hides the configuration problem from the caller and keeps it for the log.

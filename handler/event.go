@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 )
 
@@ -72,11 +73,11 @@ func classify(raw []byte) Shape {
 func decodeHTTPEvent(raw []byte, shape Shape) (*httpEvent, error) {
 	var w wireHTTPEvent
 	if err := json.Unmarshal(raw, &w); err != nil {
-		return nil, invalidParameter("the event is not a valid %s event: %v", shape, jsonProblem(err))
+		return nil, invalidParameter("the event is not a valid HTTP trigger event: %s", jsonProblem(err))
 	}
 	ev := &httpEvent{
 		Shape:   shape,
-		Method:  strings.ToUpper(strings.TrimSpace(w.HTTPMethod)),
+		Method:  w.HTTPMethod, // methods are case-sensitive (RFC 9110); gateways send them upper-case
 		Headers: make(map[string]string, len(w.Headers)),
 		Query:   w.QueryString,
 	}
@@ -124,9 +125,26 @@ func jsonProblem(err error) string {
 		return fmt.Sprintf("malformed JSON at byte %d: %v", syn.Offset, syn)
 	case errors.As(err, &typ):
 		if typ.Field != "" {
-			return fmt.Sprintf("field %q must be %s, not %s", typ.Field, typ.Type, typ.Value)
+			return fmt.Sprintf("field %q must be %s, not %s", typ.Field, kindName(typ.Type), typ.Value)
 		}
-		return fmt.Sprintf("expected %s, not %s", typ.Type, typ.Value)
+		return fmt.Sprintf("expected %s, not %s", kindName(typ.Type), typ.Value)
 	}
 	return err.Error()
+}
+
+// kindName says in JSON's words what a Go type expects, instead of dumping the type.
+func kindName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Pointer:
+		return kindName(t.Elem())
+	}
+	return "a number"
 }

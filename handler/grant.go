@@ -65,7 +65,7 @@ func resolve(cfg *config.Config, p params, who caller) (*resolved, error) {
 	if p.HasActions {
 		actions, err := policy.ExpandActions(p.Actions)
 		if err != nil {
-			return nil, invalidParameter("actions: %v", err)
+			return nil, invalidParameter("actions: %s", plain(err))
 		}
 		if extra := policy.Subset(scope.Actions, actions); len(extra) > 0 {
 			return nil, accessDenied("action %s is not allowed in scope %q", extra[0], name)
@@ -81,7 +81,7 @@ func resolve(cfg *config.Config, p params, who caller) (*resolved, error) {
 	if r.Policy, err = policy.Build(r.Grant); err != nil {
 		// The scope's own grant was built at load time, so what fails here is what the request added (too many
 		// prefixes for the policy size limit, say).
-		return nil, invalidParameter("the requested grant cannot be built: %v", err)
+		return nil, invalidParameter("the requested grant cannot be built: %s", plain(err))
 	}
 	if r.PolicyJSON, err = r.Policy.JSON(); err != nil {
 		return nil, asError(err)
@@ -112,7 +112,7 @@ func conditions(scope *config.Scope, p params, who caller) (policy.Conditions, [
 		var types []string
 		for _, t := range p.ContentTypes {
 			if err := policy.ValidateContentType(t); err != nil {
-				return c, nil, invalidParameter("contentTypes: %v", err)
+				return c, nil, invalidParameter("contentTypes: %s", plain(err))
 			}
 			if len(sc.ContentTypes) > 0 && !policy.ContentTypeAllowed(sc.ContentTypes, t) {
 				return c, nil, accessDenied("content type %q is not allowed in scope %q", truncate(t, 64), scope.Name)
@@ -144,7 +144,7 @@ func narrowResources(scope *config.Scope, p params) (prefixes, keys []string, er
 	prefixes, keys = []string{}, []string{}
 	for _, pre := range p.Prefixes {
 		if err := policy.ValidatePrefix(pre); err != nil {
-			return nil, nil, invalidParameter("prefixes: %v", err)
+			return nil, nil, invalidParameter("prefixes: %s", plain(err))
 		}
 		if !policy.PrefixAllowed(scope.Prefixes, pre) {
 			return nil, nil, accessDenied("prefix %q is outside scope %q", truncate(pre, 128), scope.Name)
@@ -155,7 +155,7 @@ func narrowResources(scope *config.Scope, p params) (prefixes, keys []string, er
 	}
 	for _, k := range p.Keys {
 		if err := policy.ValidateKey(k); err != nil {
-			return nil, nil, invalidParameter("keys: %v", err)
+			return nil, nil, invalidParameter("keys: %s", plain(err))
 		}
 		if !policy.KeyAllowed(scope.Prefixes, scope.Keys, k) {
 			return nil, nil, accessDenied("key %q is outside scope %q", truncate(k, 128), scope.Name)

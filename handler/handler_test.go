@@ -327,6 +327,12 @@ func TestErrors(t *testing.T) {
 		{"duration above max", funcURL("POST", "", `{"durationSeconds":7201}`), 403, "AccessDenied", "maximum of 7200"},
 		{"put", funcURL("PUT", "", ``), 405, "MethodNotAllowed", "PUT"},
 		{"delete on apigw", apigw("DELETE", "", ""), 405, "MethodNotAllowed", "DELETE"},
+		{"lower-case method", funcURL("get", "", ""), 405, "MethodNotAllowed", "get"},
+		{"head", funcURL("HEAD", "", ""), 405, "MethodNotAllowed", "HEAD"},
+		{"null body", funcURL("POST", "", `null`), 400, "InvalidParameter", "must be a JSON object"},
+		{"invalid UTF-8 in a base64 body", strings.Replace(funcURL("POST", "", ""), `"body":""`, `"body":"eyJrZXlzIjpbInVwbG9hZHMvYf9iIl19","isBase64Encoded":true`, 1), 400, "InvalidParameter", "not valid UTF-8"},
+		{"lone surrogate escape", funcURL("POST", "", `{"keys":["uploads/a\ud800b"]}`), 400, "InvalidParameter", "U+FFFD"},
+		{"type error in words", `{"httpMethod":"GET","requestContext":"x","queryString":{}}`, 400, "InvalidParameter", `"requestContext" must be an object`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -370,6 +376,21 @@ func TestErrorFormats(t *testing.T) {
 	hr = r.http(apigw("GET", `{"nope":"1"}`, ""))
 	if !strings.Contains(hr.Body, `"requestId":"gw-req-1"`) {
 		t.Errorf("apigw error body %s; want the gateway's request id", hr.Body)
+	}
+
+	// A client that asked for sts gets its errors in sts, even when other parameters could not be read.
+	r.set("STS_RESPONSE_FORMAT", "cam")
+	for _, event := range []string{
+		funcURL("POST", "", `{"format":"sts","prefix":["uploads/"]}`),
+		funcURL("GET", `{"format":"sts","durationSeconds":"abc"}`, ""),
+		funcURL("POST", `{"a":"1"}`, `{"format":"sts"}`),
+	} {
+		if hr := r.http(event); !strings.HasPrefix(hr.Body, `{"error":{"code":"InvalidParameter"`) {
+			t.Errorf("%s\n→ %s; want an sts error body", event, hr.Body)
+		}
+	}
+	if out := r.invoke(`{"format":"sts","bogus":1}`, time.Second); !strings.HasPrefix(string(out), `{"error":`) {
+		t.Errorf("direct sts error = %s", out)
 	}
 }
 

@@ -74,7 +74,9 @@ func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 
 	var p params
 	if shape == ShapeDirect {
-		p, err = parseJSONParams(raw)
+		if p, err = parseJSONParams(raw); err != nil {
+			inv.useFormat(formatHint(raw, nil, false))
+		}
 	} else {
 		p, err = inv.httpParams(cfg, raw)
 	}
@@ -87,7 +89,7 @@ func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 	switch p.Format {
 	case "":
 	case config.FormatCAM, config.FormatSTS:
-		inv.format = p.Format
+		inv.useFormat(p.Format)
 	default:
 		return inv.fail(invalidParameter("format %q must be cam or sts", truncate(p.Format, 32)))
 	}
@@ -114,6 +116,13 @@ func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 	return inv.mint(ctx, cfg, res, creds)
 }
 
+// useFormat answers in format f from now on; "" keeps the current one.
+func (inv *invocation) useFormat(f string) {
+	if f != "" {
+		inv.format = f
+	}
+}
+
 // httpParams reads the method, CORS and parameters of an HTTP-shaped event.
 func (inv *invocation) httpParams(cfg *config.Config, raw []byte) (params, error) {
 	ev, err := decodeHTTPEvent(raw, inv.shape)
@@ -132,12 +141,21 @@ func (inv *invocation) httpParams(cfg *config.Config, raw []byte) (params, error
 	case http.MethodOptions:
 		return params{}, nil
 	case http.MethodGet:
-		return parseQueryParams(ev.Query)
+		p, err := parseQueryParams(ev.Query)
+		if err != nil {
+			inv.useFormat(formatHint(nil, ev.Query, true))
+		}
+		return p, err
 	case http.MethodPost:
 		if len(ev.Query) > 0 {
+			inv.useFormat(formatHint(ev.Body, nil, false))
 			return params{}, invalidParameter("a POST takes its parameters in the JSON body; remove the query string")
 		}
-		return parseJSONParams(ev.Body)
+		p, err := parseJSONParams(ev.Body)
+		if err != nil {
+			inv.useFormat(formatHint(ev.Body, nil, false))
+		}
+		return p, err
 	}
 	return params{}, &Error{Code: CodeMethodNotAllowed, Message: "method " + truncate(ev.Method, 16) + " is not allowed; use GET, POST or OPTIONS"}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // params are the request parameters of SPEC §2, from whichever source carried them.
@@ -96,8 +97,12 @@ func lookupField(name string) (kind, error) {
 func parseJSONParams(raw []byte) (params, error) {
 	var p params
 	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return p, nil
+	if len(raw) == 0 {
+		return p, nil // an empty POST body, as curl -X POST sends: the default request
+	}
+	if !utf8.Valid(raw) {
+		// encoding/json would quietly turn the bad bytes into U+FFFD, and so a key into another key.
+		return p, invalidParameter("the request is not valid UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -257,4 +262,26 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
+}
+
+// formatHint finds a valid format parameter in a request whose parameters could not all be read, so that its error
+// still comes back in the shape the client parses. It returns "" when there is none.
+func formatHint(raw []byte, query map[string]json.RawMessage, fromQuery bool) string {
+	var v json.RawMessage
+	if fromQuery {
+		v = query["format"]
+	} else {
+		var probe struct {
+			Format json.RawMessage `json:"format"`
+		}
+		if json.Unmarshal(raw, &probe) != nil {
+			return ""
+		}
+		v = probe.Format
+	}
+	var f string
+	if json.Unmarshal(v, &f) != nil || (f != "cam" && f != "sts") {
+		return ""
+	}
+	return f
 }

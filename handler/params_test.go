@@ -15,7 +15,8 @@ func TestParseJSONParams(t *testing.T) {
 		wantErr string // substring of the InvalidParameter message; "" means success
 	}{
 		{"empty", ``, params{}, ""},
-		{"null", `null`, params{}, ""},
+		{"null", `null`, params{}, "must be a JSON object"},
+		{"invalid UTF-8", "{\"keys\":[\"a\xffb\"]}", params{}, "not valid UTF-8"},
 		{"empty object", `{}`, params{}, ""},
 		{"all fields", `{"scope":"default","prefixes":["a/"],"keys":["a/b.png"],"actions":["upload"],"durationSeconds":900,"format":"sts","dryRun":true}`,
 			params{Scope: "default", Prefixes: []string{"a/"}, Keys: []string{"a/b.png"}, Actions: []string{"upload"},
@@ -126,7 +127,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestDecodeHTTPEvent(t *testing.T) {
-	raw := `{"httpMethod":"post","headers":{"Origin":"https://a.example","X-SCF-Remote-Addr":"203.0.113.7","accept":["a","b"]},
+	raw := `{"httpMethod":"POST","headers":{"Origin":"https://a.example","X-SCF-Remote-Addr":"203.0.113.7","accept":["a","b"]},
 		"body":"eyJkcnlSdW4iOnRydWV9","isBase64Encoded":true,"queryString":{}}`
 	ev, err := decodeHTTPEvent([]byte(raw), ShapeFunctionURL)
 	if err != nil {

@@ -11,10 +11,11 @@ import (
 )
 
 // keyRulesHold restates SPEC §2 independently of key.go (unicode.IsControl
-// is exactly C0, DEL and C1), as the oracle for the fuzz targets.
+// is exactly C0, DEL and C1; U+FFFD marks input that was not UTF-8), as the
+// oracle for the fuzz targets.
 func keyRulesHold(s string, prefix bool) bool {
 	if s == "" || len(s) > MaxKeyBytes || !utf8.ValidString(s) || strings.HasPrefix(s, "/") ||
-		strings.ContainsAny(s, "*?") || strings.HasSuffix(s, "/") != prefix {
+		strings.ContainsAny(s, "*?\uFFFD") || strings.HasSuffix(s, "/") != prefix {
 		return false
 	}
 	for _, r := range s {

@@ -10,8 +10,9 @@ import (
 const MaxKeyBytes = 850
 
 // ValidateKey reports whether k is an object key a grant may name (SPEC §2):
-// not empty, at most MaxKeyBytes of valid UTF-8, no leading "/", no empty, "."
-// or ".." segment, no control characters and no CAM wildcard ("*", "?").
+// not empty, at most MaxKeyBytes of valid UTF-8 (U+FFFD refused too: it marks
+// input that was not), no leading "/", no empty, "." or ".." segment, no
+// control characters and no CAM wildcard ("*", "?").
 //
 // The segment rules exist because COS and the clients around it normalise
 // paths differently: "a/../b" or "a//b" could name one object in the policy and
@@ -57,6 +58,11 @@ func checkText(what, s string) error {
 		}
 		if r == '*' || r == '?' {
 			return invalid(ErrInvalidKey, "policy: %s %s: CAM wildcard %q at byte %d", what, quote(s), r, i)
+		}
+		// U+FFFD is what decoders put where bytes were not UTF-8 or an escape was a lone surrogate: granting it
+		// would name a key the caller never wrote.
+		if r == utf8.RuneError {
+			return invalid(ErrInvalidKey, "policy: %s %s: replacement character U+FFFD at byte %d (the input was not valid UTF-8)", what, quote(s), i)
 		}
 	}
 	if strings.HasPrefix(s, "/") {

@@ -23,6 +23,7 @@ func TestValidateKey(t *testing.T) {
 		{"empty", "", `policy: key "": empty`},
 		{"851 bytes", long + "a", `policy: key "` + strings.Repeat("a", maxQuoted) + `"...: 851 bytes, longer than 850`},
 		{"invalid UTF-8", "a\xffb", `policy: key "a\xffb": not valid UTF-8`},
+		{"replacement character", "a\ufffdb", "policy: key \"a\ufffdb\": replacement character U+FFFD at byte 1 (the input was not valid UTF-8)"},
 		{"leading slash", "/a", `policy: key "/a": leading "/"`},
 		{"trailing slash", "a/", `policy: key "a/": ends in "/" (that is a folder prefix, not a key)`},
 		{"double slash", "a//b", `policy: key "a//b": empty path segment`},
