@@ -11,7 +11,9 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cos-sts-scf/cos-sts-scf/issuer"
 	"github.com/cos-sts-scf/cos-sts-scf/policy"
@@ -37,6 +39,10 @@ type Config struct {
 	AllowOrigins   []string // CORS origins; "*" allows any
 	LogLevel       slog.Level
 	Scopes         map[string]*Scope
+	// Cache reuses credentials minted for an identical grant and identity within a warm instance, while at least
+	// CacheMinRemaining of their lifetime (and never under a third of it) is left.
+	Cache             bool
+	CacheMinRemaining time.Duration
 }
 
 // Mode tells which STS action mints credentials: AssumeRole when a role is configured, else GetFederationToken.
@@ -153,6 +159,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 
 	checkUnsupported(get, &p)
+	loadCache(get, c, &p)
 
 	loadNamedScopes(getenv, c, c.Mode(), &p)
 	// The env-built default scope exists when its variables say so, or when nothing else is configured (and then
@@ -181,12 +188,25 @@ func checkUnsupported(get func(string) string, p *problems) {
 	default:
 		p.add("STS_AUTH", "%q must be none or jwt", a)
 	}
+}
+
+// loadCache reads STS_CACHE and STS_CACHE_MIN_REMAINING_SECONDS.
+func loadCache(get func(string) string, c *Config, p *problems) {
 	switch v := strings.ToLower(get("STS_CACHE")); v {
 	case "", "off":
 	case "on":
-		p.add("STS_CACHE", "credential caching is not implemented in this version; unset STS_CACHE or set it to off")
+		c.Cache = true
 	default:
 		p.add("STS_CACHE", "%q must be on or off", v)
+	}
+	c.CacheMinRemaining = 300 * time.Second
+	if raw := get("STS_CACHE_MIN_REMAINING_SECONDS"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 0 {
+			p.add("STS_CACHE_MIN_REMAINING_SECONDS", "%q must be a whole number of seconds, 0 or more", raw)
+			return
+		}
+		c.CacheMinRemaining = time.Duration(n) * time.Second
 	}
 }
 

@@ -43,6 +43,7 @@ type Handler struct {
 	level  *slog.LevelVar
 	logger *slog.Logger
 	redact *redact.Writer // every log byte passes through it
+	cache  *credCache     // STS_CACHE=on
 
 	mu     sync.Mutex
 	cached *loadedConfig
@@ -75,6 +76,7 @@ func New(opts Options) *Handler {
 		opts:   opts,
 		level:  level,
 		redact: rw,
+		cache:  newCredCache(),
 		logger: slog.New(slog.NewJSONHandler(rw, &slog.HandlerOptions{Level: level})),
 	}
 }

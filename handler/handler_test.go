@@ -675,3 +675,41 @@ func TestWarmLogsProblemsAndRiskySettings(t *testing.T) {
 		t.Errorf("cold-start log = %s; want every configuration problem", log.String())
 	}
 }
+
+func TestCacheReusesCredentialsForTheIdenticalGrant(t *testing.T) {
+	r := newRig(t, "STS_CACHE", "on")
+	first := r.http(funcURL("POST", "", `{"prefixes":["uploads/a/"]}`))
+	second := r.http(funcURL("POST", "", `{"prefixes":["uploads/a/"]}`))
+	if first.StatusCode != 200 || second.StatusCode != 200 {
+		t.Fatalf("replies %d %d", first.StatusCode, second.StatusCode)
+	}
+	creds := func(hr httpReply) any { return hr.json(t)["data"].(map[string]any)["credentials"] }
+	if n := len(r.emu.Calls()); n != 1 {
+		t.Errorf("STS calls = %d; want 1 (the second reply from the cache)", n)
+	}
+	if fmt.Sprint(creds(first)) != fmt.Sprint(creds(second)) {
+		t.Error("the cached reply carries other credentials than the first")
+	}
+	if !strings.Contains(r.log.String(), `"cache":"hit"`) {
+		t.Errorf("log lacks the cache hit:\n%s", r.log.String())
+	}
+	r.http(funcURL("POST", "", `{"prefixes":["uploads/b/"]}`))
+	r.http(funcURL("POST", "", `{"prefixes":["uploads/a/"],"durationSeconds":900}`))
+	if n := len(r.emu.Calls()); n != 3 {
+		t.Errorf("STS calls = %d; want 3: another prefix and another duration are other grants", n)
+	}
+
+	// Credentials with less than the minimum left are never handed out again.
+	r.set("STS_CACHE_MIN_REMAINING_SECONDS", "1801")
+	r.http(funcURL("POST", "", `{"prefixes":["uploads/a/"]}`))
+	if n := len(r.emu.Calls()); n != 4 {
+		t.Errorf("STS calls = %d; want 4: 1800 s credentials never have 1801 s left", n)
+	}
+
+	off := newRig(t)
+	off.http(funcURL("POST", "", `{}`))
+	off.http(funcURL("POST", "", `{}`))
+	if n := len(off.emu.Calls()); n != 2 {
+		t.Errorf("without STS_CACHE, STS calls = %d; want 2", n)
+	}
+}
