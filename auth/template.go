@@ -1,0 +1,112 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ErrTemplate is wrapped by every error of Substitute and ValidateTemplate; with Substitute the handler answers
+// 403, since the caller's token lacks what the scope needs.
+var ErrTemplate = errors.New("auth: template")
+
+// maxSegment is the longest substituted value: a claim fills one folder name, never a path.
+const maxSegment = 128
+
+// HasTemplate reports whether s contains any ${…} expression, valid or not.
+func HasTemplate(s string) bool { return strings.Contains(s, "${") }
+
+// ValidateTemplate checks the syntax of s at configuration time: the only expression is ${jwt:NAME}, NAME a
+// claim name of [A-Za-z0-9_:.-]; anything else, such as ${env:X} or an unclosed ${, is an error, so that a typo
+// fails the deploy instead of every request.
+func ValidateTemplate(s string) error {
+	_, err := expand(s, func(string) (string, error) { return "", nil })
+	return err
+}
+
+// Substitute replaces every ${jwt:NAME} in s with the string claim NAME. A missing or non-string claim, or a
+// value that is not one safe path segment ([A-Za-z0-9._@=+-]{1,128}, not "." or ".."), is an error wrapping
+// ErrTemplate: a claim must never be able to climb out of, or widen, the folder it names. The errors name the
+// claim but never quote its value.
+func Substitute(s string, c Claims) (string, error) {
+	out, err := expand(s, func(name string) (string, error) {
+		raw, ok := c[name]
+		if !ok {
+			return "", fmt.Errorf("%w: the token has no %q claim", ErrTemplate, name)
+		}
+		v, ok := raw.(string)
+		if !ok {
+			return "", fmt.Errorf("%w: claim %q is not a string", ErrTemplate, name)
+		}
+		if !safeSegment(v) {
+			return "", fmt.Errorf("%w: claim %q is not one safe path segment ([A-Za-z0-9._@=+-]{1,%d}, not . or ..)", ErrTemplate, name, maxSegment)
+		}
+		return v, nil
+	})
+	if err != nil {
+		return "", err
+	}
+	if out != s {
+		// Two safe values side by side, or a value beside a literal dot, can still spell "." or "..".
+		for seg := range strings.SplitSeq(out, "/") {
+			if seg == "." || seg == ".." {
+				return "", fmt.Errorf("%w: substitution makes a . or .. path segment", ErrTemplate)
+			}
+		}
+	}
+	return out, nil
+}
+
+// safeSegment reports whether v may fill a template: 1 to 128 of [A-Za-z0-9._@=+-], and neither "." nor "..".
+func safeSegment(v string) bool {
+	if v == "" || len(v) > maxSegment || v == "." || v == ".." {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if !isAlnum(v[i]) && !strings.ContainsRune("._@=+-", rune(v[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+// expand replaces each ${jwt:NAME} of s with value(NAME), checking the syntax as it goes.
+func expand(s string, value func(name string) (string, error)) (string, error) {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String(), nil
+		}
+		b.WriteString(s[:i])
+		end := strings.IndexByte(s[i:], '}')
+		if end < 0 {
+			return "", fmt.Errorf("%w: unclosed ${ in %q", ErrTemplate, s)
+		}
+		expr := s[i+2 : i+end]
+		name, ok := strings.CutPrefix(expr, "jwt:")
+		if !ok || !isClaimName(name) {
+			return "", fmt.Errorf("%w: ${%s} is not ${jwt:NAME} with NAME of [A-Za-z0-9_:.-]", ErrTemplate, expr)
+		}
+		v, err := value(name)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(v)
+		s = s[i+end+1:]
+	}
+}
+
+// isClaimName reports whether name is non-empty and of [A-Za-z0-9_:.-].
+func isClaimName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if !isAlnum(name[i]) && !strings.ContainsRune("_:.-", rune(name[i])) {
+			return false
+		}
+	}
+	return true
+}
