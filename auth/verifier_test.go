@@ -20,7 +20,9 @@ func TestVerifyHS256(t *testing.T) {
 	if err != nil {
 		t.Fatalf("NewVerifier: %v", err)
 	}
-	hs := func(edit map[string]any) string { return sign(t, jwt.SigningMethodHS256, []byte(testSecret), "", claimsAt(now, edit)) }
+	hs := func(edit map[string]any) string {
+		return sign(t, jwt.SigningMethodHS256, []byte(testSecret), "", claimsAt(now, edit))
+	}
 	k := newKeys(t)
 	noneTok := sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, "", claimsAt(now, nil))
 	good := hs(nil)
