@@ -85,7 +85,7 @@ func parseJWKS(data []byte) ([]publicKey, []error) {
 		k, err := j.publicKey()
 		switch {
 		case errors.Is(err, errSkip):
-			skipped = append(skipped, fmt.Sprintf("%s: %v", name, err))
+			skipped = append(skipped, name+": "+strings.TrimPrefix(err.Error(), errSkip.Error()+": "))
 		case err != nil:
 			problems = append(problems, fmt.Errorf("%s: %w", name, err))
 		case slices.ContainsFunc(keys, func(o publicKey) bool { return o.kid == k.kid && o.alg == k.alg }):
