@@ -29,7 +29,7 @@ func ValidateTemplate(s string) error {
 // ErrTemplate: a claim must never be able to climb out of, or widen, the folder it names. The errors name the
 // claim but never quote its value.
 func Substitute(s string, c Claims) (string, error) {
-	out, err := expand(s, func(name string) (string, error) {
+	return expand(s, func(name string) (string, error) {
 		raw, ok := c[name]
 		if !ok {
 			return "", fmt.Errorf("%w: the token has no %q claim", ErrTemplate, name)
@@ -43,21 +43,11 @@ func Substitute(s string, c Claims) (string, error) {
 		}
 		return v, nil
 	})
-	if err != nil {
-		return "", err
-	}
-	if out != s {
-		// Two safe values side by side, or a value beside a literal dot, can still spell "." or "..".
-		for seg := range strings.SplitSeq(out, "/") {
-			if seg == "." || seg == ".." {
-				return "", fmt.Errorf("%w: substitution makes a . or .. path segment", ErrTemplate)
-			}
-		}
-	}
-	return out, nil
 }
 
 // safeSegment reports whether v may fill a template: 1 to 128 of [A-Za-z0-9._@=+-], and neither "." nor "..".
+// Since v holds no "/" and is not all of one or two dots, no segment it lands in can be "." or "..", whatever
+// literal text or other values stand beside it.
 func safeSegment(v string) bool {
 	if v == "" || len(v) > maxSegment || v == "." || v == ".." {
 		return false
