@@ -57,7 +57,7 @@ type keys struct {
 	rsa2 *rsa.PrivateKey // a second RSA key, for ambiguity and wrong-key cases
 }
 
-func newKeys(t *testing.T) keys {
+func newKeys(t testing.TB) keys {
 	t.Helper()
 	r1, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -85,7 +85,7 @@ func rsaJWK(k *rsa.PublicKey, kid string, extra ...string) map[string]any {
 	return withExtra(map[string]any{"kty": "RSA", "kid": kid, "n": b64(k.N.Bytes()), "e": b64(big.NewInt(int64(k.E)).Bytes())}, extra)
 }
 
-func ecJWK(t *testing.T, k *ecdsa.PublicKey, kid string, extra ...string) map[string]any {
+func ecJWK(t testing.TB, k *ecdsa.PublicKey, kid string, extra ...string) map[string]any {
 	t.Helper()
 	raw, err := k.Bytes() // 0x04 || X || Y
 	if err != nil {
@@ -109,7 +109,7 @@ func withExtra(m map[string]any, extra []string) map[string]any {
 	return m
 }
 
-func jwks(t *testing.T, ks ...map[string]any) string {
+func jwks(t testing.TB, ks ...map[string]any) string {
 	t.Helper()
 	b, err := json.Marshal(map[string]any{"keys": ks})
 	if err != nil {
@@ -135,7 +135,7 @@ func claimsAt(now time.Time, edit map[string]any) jwt.MapClaims {
 }
 
 // sign makes a token with method, key and kid ("" for none).
-func sign(t *testing.T, m jwt.SigningMethod, key any, kid string, c jwt.MapClaims) string {
+func sign(t testing.TB, m jwt.SigningMethod, key any, kid string, c jwt.MapClaims) string {
 	t.Helper()
 	tok := jwt.NewWithClaims(m, c)
 	if kid != "" {
@@ -149,7 +149,7 @@ func sign(t *testing.T, m jwt.SigningMethod, key any, kid string, c jwt.MapClaim
 }
 
 // rawToken assembles a token from a header JSON, claims and signature bytes, for shapes a library refuses to make.
-func rawToken(t *testing.T, header string, c jwt.MapClaims, sig []byte) string {
+func rawToken(t testing.TB, header string, c jwt.MapClaims, sig []byte) string {
 	t.Helper()
 	body, err := json.Marshal(c)
 	if err != nil {
