@@ -1,15 +1,9 @@
 package auth
 
 import (
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/rsa"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"slices"
 	"strings"
 )
@@ -21,9 +15,6 @@ const (
 	algES256 = "ES256" // JWK kty EC, crv P-256
 	algEdDSA = "EdDSA" // JWK kty OKP, crv Ed25519
 )
-
-// minRSABits is the smallest RSA modulus accepted; shorter keys are within reach of factoring.
-const minRSABits = 2048
 
 // publicKey is one usable JWKS key with the single algorithm it verifies.
 type publicKey struct {
@@ -133,164 +124,4 @@ func (j jwk) publicKey() (publicKey, error) {
 		return publicKey{}, err
 	}
 	return publicKey{kid: j.Kid, alg: want, key: key}, nil
-}
-
-// algorithm returns the token algorithm the key verifies: the one its kty and crv imply, which its "alg", when
-// present, must agree with. A key that agrees with itself but is for another algorithm wraps errSkip.
-func (j jwk) algorithm() (string, error) {
-	natural, err := j.impliedAlg()
-	if err != nil {
-		return "", err
-	}
-	if j.Alg == "" || j.Alg == natural || natural == algEdDSA && j.Alg == "Ed25519" {
-		if natural == "" {
-			return "", fmt.Errorf("%w: kty %q crv %q", errSkip, j.Kty, j.Crv)
-		}
-		return natural, nil
-	}
-	if fam := algFamily(j.Alg); fam != "" && fam != j.Kty {
-		return "", fmt.Errorf("alg %q does not match kty %q", j.Alg, j.Kty)
-	}
-	if crv := algCurve(j.Alg); crv != "" && crv != j.Crv {
-		return "", fmt.Errorf("alg %q needs crv %q, not %q", j.Alg, crv, j.Crv)
-	}
-	return "", fmt.Errorf("%w: alg %q", errSkip, j.Alg)
-}
-
-// algCurve returns the curve a curve-specific JOSE algorithm requires, or "".
-func algCurve(alg string) string {
-	switch alg {
-	case "ES256":
-		return "P-256"
-	case "ES384":
-		return "P-384"
-	case "ES512":
-		return "P-521"
-	case "ES256K":
-		return "secp256k1"
-	case "Ed25519", "Ed448":
-		return alg
-	}
-	return ""
-}
-
-// impliedAlg returns the algorithm kty and crv imply, or "" for a valid key type this package does not verify.
-func (j jwk) impliedAlg() (string, error) {
-	switch j.Kty {
-	case "":
-		return "", errors.New(`has no "kty"`)
-	case "RSA":
-		return algRS256, nil
-	case "EC":
-		switch j.Crv {
-		case "P-256":
-			return algES256, nil
-		case "P-384", "P-521", "secp256k1":
-			return "", nil
-		case "":
-			return "", errors.New(`kty EC needs "crv"`)
-		}
-		return "", fmt.Errorf("crv %q is not an EC curve", j.Crv)
-	case "OKP":
-		switch j.Crv {
-		case "Ed25519":
-			return algEdDSA, nil
-		case "Ed448", "X25519", "X448":
-			return "", nil
-		case "":
-			return "", errors.New(`kty OKP needs "crv"`)
-		}
-		return "", fmt.Errorf("crv %q is not an OKP curve", j.Crv)
-	case "oct":
-		return "", fmt.Errorf("%w: kty oct is a shared secret, which belongs in STS_JWT_SECRET, never in a JWKS", errSkip)
-	}
-	return "", fmt.Errorf("%w: kty %q", errSkip, j.Kty)
-}
-
-// algFamily returns the kty a JOSE algorithm name belongs to, or "" for a name it does not know.
-func algFamily(alg string) string {
-	switch {
-	case strings.HasPrefix(alg, "RS"), strings.HasPrefix(alg, "PS"), strings.HasPrefix(alg, "RSA"):
-		return "RSA"
-	case strings.HasPrefix(alg, "ES"), strings.HasPrefix(alg, "ECDH"):
-		return "EC"
-	case alg == "EdDSA", alg == "Ed25519", alg == "Ed448":
-		return "OKP"
-	case strings.HasPrefix(alg, "HS"), alg == "dir", strings.HasPrefix(alg, "A1"), strings.HasPrefix(alg, "A2"):
-		return "oct"
-	case alg == "none":
-		return "none"
-	}
-	return ""
-}
-
-// rsaKey decodes n and e, refusing moduli under minRSABits and exponents that are even, tiny or huge.
-func (j jwk) rsaKey() (*rsa.PublicKey, error) {
-	n, err := decodeMember("n", j.N)
-	if err != nil {
-		return nil, err
-	}
-	e, err := decodeMember("e", j.E)
-	if err != nil {
-		return nil, err
-	}
-	mod := new(big.Int).SetBytes(n)
-	if mod.BitLen() < minRSABits {
-		return nil, fmt.Errorf("RSA modulus has %d bits; at least %d are required", mod.BitLen(), minRSABits)
-	}
-	if len(e) > 4 {
-		return nil, errors.New(`RSA exponent "e" is too large`)
-	}
-	exp := 0
-	for _, b := range e {
-		exp = exp<<8 | int(b)
-	}
-	if exp < 3 || exp%2 == 0 {
-		return nil, errors.New(`RSA exponent "e" must be odd and at least 3`)
-	}
-	return &rsa.PublicKey{N: mod, E: exp}, nil
-}
-
-// ecKey decodes a P-256 point, which must lie on the curve: an off-curve point invites invalid-curve attacks.
-func (j jwk) ecKey() (*ecdsa.PublicKey, error) {
-	x, err := decodeMember("x", j.X)
-	if err != nil {
-		return nil, err
-	}
-	y, err := decodeMember("y", j.Y)
-	if err != nil {
-		return nil, err
-	}
-	if len(x) != 32 || len(y) != 32 {
-		return nil, errors.New(`P-256 "x" and "y" must be 32 bytes each`)
-	}
-	k, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...))
-	if err != nil {
-		return nil, errors.New("the point is not on the P-256 curve")
-	}
-	return k, nil
-}
-
-// edKey decodes an Ed25519 public key.
-func (j jwk) edKey() (ed25519.PublicKey, error) {
-	x, err := decodeMember("x", j.X)
-	if err != nil {
-		return nil, err
-	}
-	if len(x) != ed25519.PublicKeySize {
-		return nil, fmt.Errorf(`Ed25519 "x" must be %d bytes`, ed25519.PublicKeySize)
-	}
-	return ed25519.PublicKey(x), nil
-}
-
-// decodeMember decodes a base64url member (RFC 7518 forbids padding).
-func decodeMember(name, s string) ([]byte, error) {
-	if s == "" {
-		return nil, fmt.Errorf("missing %q", name)
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil, fmt.Errorf("%q is not unpadded base64url", name)
-	}
-	return b, nil
 }
