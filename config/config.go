@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cos-sts-scf/cos-sts-scf/auth"
 	"github.com/cos-sts-scf/cos-sts-scf/issuer"
 	"github.com/cos-sts-scf/cos-sts-scf/policy"
 )
@@ -43,6 +44,8 @@ type Config struct {
 	// CacheMinRemaining of their lifetime (and never under a third of it) is left.
 	Cache             bool
 	CacheMinRemaining time.Duration
+	// Auth is set with STS_AUTH=jwt: callers must present a bearer token, except for anonymous scopes.
+	Auth *auth.Config
 }
 
 // Mode tells which STS action mints credentials: AssumeRole when a role is configured, else GetFederationToken.
@@ -99,6 +102,7 @@ var Vars = []string{
 	"STS_ENDPOINT", "STS_REGION", "TENCENTCLOUD_REGION", "STS_FEDERATION_NAME", "STS_ROLE_ARN",
 	"STS_ROLE_EXTERNAL_ID", "STS_RESPONSE_FORMAT", "STS_ALLOW_ORIGINS", "STS_AUTH", "STS_LOG_LEVEL", "STS_CACHE",
 	"STS_CACHE_MIN_REMAINING_SECONDS", "STS_SCOPES", "STS_SCOPES_FILE",
+	"STS_JWT_ISSUER", "STS_JWT_AUDIENCE", "STS_JWT_SECRET", "STS_JWKS", "STS_JWKS_URL", "STS_JWT_LEEWAY_SECONDS",
 	"STS_BUCKET", "STS_BUCKET_REGION", "STS_ALLOW_PREFIXES", "STS_ALLOW_ACTIONS", "STS_DURATION_SECONDS",
 	"STS_MAX_DURATION_SECONDS", "STS_POLICY",
 }
@@ -158,7 +162,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		p.add("STS_LOG_LEVEL", "%q must be debug, info, warn or error", lvl)
 	}
 
-	checkUnsupported(get, &p)
+	loadAuth(get, c, &p)
 	loadCache(get, c, &p)
 
 	loadNamedScopes(getenv, c, c.Mode(), &p)
@@ -167,7 +171,7 @@ func Load(getenv func(string) string) (*Config, error) {
 	_, fileDefault := c.Scopes[DefaultScope]
 	named := get("STS_SCOPES") != "" || get("STS_SCOPES_FILE") != ""
 	if !fileDefault && (!named || anySet(get, defaultScopeVars)) {
-		if s := loadDefaultScope(get, c.Mode(), &p); s != nil {
+		if s := loadDefaultScope(get, c.Mode(), c.Auth != nil, &p); s != nil {
 			c.Scopes[DefaultScope] = s
 		}
 	}
@@ -178,16 +182,53 @@ func Load(getenv func(string) string) (*Config, error) {
 	return c, nil
 }
 
-// checkUnsupported refuses the settings this version does not implement yet, instead of silently ignoring them:
-// a user who turns on caller authentication must never get a function that serves everyone.
-func checkUnsupported(get func(string) string, p *problems) {
+// loadAuth reads caller authentication (STS_AUTH and the STS_JWT_* variables).
+func loadAuth(get func(string) string, c *Config, p *problems) {
 	switch a := strings.ToLower(get("STS_AUTH")); a {
 	case "", "none":
+		for _, v := range authVars {
+			if get(v) != "" {
+				p.add(v, "is set while STS_AUTH is none, so no token would be checked; set STS_AUTH=jwt or unset %s", v)
+			}
+		}
+		return
 	case "jwt":
-		p.add("STS_AUTH", "jwt caller authentication is not implemented in this version; unset STS_AUTH or set it to none, and authenticate callers at the API Gateway")
 	default:
 		p.add("STS_AUTH", "%q must be none or jwt", a)
+		return
 	}
+	a := &auth.Config{
+		Issuer: get("STS_JWT_ISSUER"), Audience: get("STS_JWT_AUDIENCE"),
+		Secret: get("STS_JWT_SECRET"), JWKS: get("STS_JWKS"), JWKSURL: get("STS_JWKS_URL"),
+		Leeway: 60 * time.Second,
+	}
+	if raw := get("STS_JWT_LEEWAY_SECONDS"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 0 || n > 3600 {
+			p.add("STS_JWT_LEEWAY_SECONDS", "%q must be a whole number of seconds from 0 to 3600", raw)
+		} else {
+			a.Leeway = time.Duration(n) * time.Second
+		}
+	}
+	*p = append(*p, configErrors(a.Problems())...)
+	c.Auth = a
+}
+
+// authVars are the variables that mean something only with STS_AUTH=jwt.
+var authVars = []string{"STS_JWT_ISSUER", "STS_JWT_AUDIENCE", "STS_JWT_SECRET", "STS_JWKS", "STS_JWKS_URL", "STS_JWT_LEEWAY_SECONDS"}
+
+// configErrors turns auth's problems into this package's, so that every error Load returns is an *Error.
+func configErrors(errs []error) []error {
+	out := make([]error, 0, len(errs))
+	for _, err := range errs {
+		var ap *auth.Problem
+		if errors.As(err, &ap) {
+			out = append(out, &Error{Var: ap.Var, Problem: ap.Message})
+		} else {
+			out = append(out, &Error{Var: "STS_AUTH", Problem: err.Error()})
+		}
+	}
+	return out
 }
 
 // loadCache reads STS_CACHE and STS_CACHE_MIN_REMAINING_SECONDS.
@@ -257,8 +298,9 @@ func (c *Config) Warnings() []string {
 	if slices.Contains(c.AllowOrigins, "*") {
 		w = append(w, "STS_ALLOW_ORIGINS=* lets scripts on any website ask for credentials; list your apps' origins instead")
 	}
-	// This version has no caller authentication, so every reachable trigger serves every scope.
-	w = append(w, "callers are not authenticated (STS_AUTH=none): anyone who can reach the trigger gets credentials for every scope; keep the trigger private or behind API Gateway authentication, and the scopes narrow")
+	if c.Auth == nil {
+		w = append(w, "callers are not authenticated (STS_AUTH=none): anyone who can reach the trigger gets credentials for every scope; set STS_AUTH=jwt, or keep the trigger private or behind API Gateway authentication, and the scopes narrow")
+	}
 	names := make([]string, 0, len(c.Scopes))
 	for name := range c.Scopes {
 		names = append(names, name)

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cos-sts-scf/cos-sts-scf/issuer"
 )
@@ -162,12 +163,16 @@ func TestLoadErrors(t *testing.T) {
 		{"bad bucket region", minimal.with("STS_BUCKET_REGION", "gz"), []string{"STS_BUCKET_REGION:"}},
 		{"bad role arn", minimal.with("STS_ROLE_ARN", "arn:aws:iam::1:role/x"), []string{"STS_ROLE_ARN:"}},
 		{"external id without role", minimal.with("STS_ROLE_EXTERNAL_ID", "x"), []string{"STS_ROLE_EXTERNAL_ID:"}},
+		{"bad auth", minimal.with("STS_AUTH", "oauth"), []string{`STS_AUTH: "oauth" must be none or jwt`}},
 		{"bad format", minimal.with("STS_RESPONSE_FORMAT", "xml"), []string{"STS_RESPONSE_FORMAT:"}},
 		{"bad origin", minimal.with("STS_ALLOW_ORIGINS", "app.example.com"), []string{"STS_ALLOW_ORIGINS:"}},
 		{"origin with path", minimal.with("STS_ALLOW_ORIGINS", "https://a.example.com/app"), []string{"STS_ALLOW_ORIGINS:"}},
 		{"bad log level", minimal.with("STS_LOG_LEVEL", "loud"), []string{"STS_LOG_LEVEL:"}},
 		{"federation name", minimal.with("STS_FEDERATION_NAME", "my-app"), []string{"STS_FEDERATION_NAME:"}},
-		{"jwt not implemented", minimal.with("STS_AUTH", "jwt"), []string{"STS_AUTH: jwt caller authentication is not implemented"}},
+		{"jwt without its settings", minimal.with("STS_AUTH", "jwt"), []string{"STS_JWT_ISSUER:", "STS_JWT_AUDIENCE:"}},
+		{"jwt settings without jwt", minimal.with("STS_JWT_SECRET", "x"), []string{"STS_JWT_SECRET: is set while STS_AUTH is none"}},
+		{"bad leeway", minimal.with("STS_AUTH", "jwt", "STS_JWT_ISSUER", "i", "STS_JWT_AUDIENCE", "a", "STS_JWT_SECRET", strings.Repeat("s", 32), "STS_JWT_LEEWAY_SECONDS", "-5"), []string{"STS_JWT_LEEWAY_SECONDS:"}},
+		{"template without jwt", minimal.with("STS_ALLOW_PREFIXES", "users/${jwt:sub}/"), []string{"STS_ALLOW_PREFIXES: templates like ${jwt:sub} need STS_AUTH=jwt"}},
 		{"cache word", minimal.with("STS_CACHE", "yes"), []string{`STS_CACHE: "yes" must be on or off`}},
 		{"cache remaining", minimal.with("STS_CACHE_MIN_REMAINING_SECONDS", "-1"), []string{"STS_CACHE_MIN_REMAINING_SECONDS:"}},
 		{"empty scopes", minimal.with("STS_SCOPES", "{}"), []string{"STS_SCOPES: defines no scope"}},
@@ -250,5 +255,38 @@ func TestLoadCredentials(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestLoadJWT(t *testing.T) {
+	e := minimal.with("STS_AUTH", "jwt", "STS_JWT_ISSUER", "https://idp.example.com", "STS_JWT_AUDIENCE", "cos-sts",
+		"STS_JWT_SECRET", strings.Repeat("k", 32), "STS_ALLOW_PREFIXES", "users/${jwt:sub}/,shared/")
+	c, err := Load(e.get)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if c.Auth == nil || c.Auth.Issuer != "https://idp.example.com" || c.Auth.Leeway != 60*time.Second {
+		t.Errorf("Auth = %+v; want the issuer and the 60 s default leeway", c.Auth)
+	}
+	s := c.Scopes[DefaultScope]
+	if !s.Templated() {
+		t.Error("Templated() = false for users/${jwt:sub}/")
+	}
+	filled, err := s.Substitute(map[string]any{"sub": "alice"})
+	if err != nil || !reflect.DeepEqual(filled.Prefixes, []string{"users/alice/", "shared/"}) {
+		t.Errorf("Substitute = %+v, %v", filled, err)
+	}
+	if !reflect.DeepEqual(s.Prefixes, []string{"users/${jwt:sub}/", "shared/"}) {
+		t.Errorf("Substitute changed the scope itself: %q", s.Prefixes)
+	}
+	if _, err := s.Substitute(map[string]any{"sub": "../x"}); err == nil {
+		t.Error("Substitute accepted an unsafe sub")
+	}
+	if strings.Contains(strings.Join(c.Warnings(), " "), "STS_AUTH=none") {
+		t.Error("warns about unauthenticated callers while STS_AUTH=jwt")
+	}
+	bad := e.with("STS_SCOPES", `{"a":{"bucket":"a-1250000000","prefixes":["u/${jwt:sub}/"],"anonymous":true}}`)
+	if _, err := Load(bad.get); err == nil || !strings.Contains(err.Error(), "scopes.a.anonymous:") {
+		t.Errorf("anonymous templated scope: err = %v", err)
 	}
 }

@@ -1,10 +1,13 @@
 package config
 
 import (
+	"errors"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/cos-sts-scf/cos-sts-scf/auth"
 	"github.com/cos-sts-scf/cos-sts-scf/issuer"
 	"github.com/cos-sts-scf/cos-sts-scf/policy"
 )
@@ -31,7 +34,7 @@ type Scope struct {
 	MaxDurationSeconds int
 	Policy             string // verbatim CAM policy JSON (STS_POLICY), compacted
 	Conditions         ScopeConditions
-	Anonymous          bool // serve without a token under STS_AUTH=jwt (accepted now, meaningful with jwt)
+	Anonymous          bool // served without a token under STS_AUTH=jwt (never with templates)
 }
 
 // Grant returns the scope's whole grant, the one a request that narrows nothing receives.
@@ -43,8 +46,79 @@ func (s *Scope) Grant() policy.Grant {
 	}
 }
 
+// Templated reports whether the scope's prefixes or keys hold ${jwt:…} templates, filled per request from the
+// caller's verified claims.
+func (s *Scope) Templated() bool {
+	for _, v := range append(slices.Clip(s.Prefixes), s.Keys...) {
+		if auth.HasTemplate(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// Substitute returns the scope with its templates filled from claims; a scope without templates is returned as
+// is. An error wraps auth.ErrTemplate: a claim missing, not a string, or not one safe path segment.
+func (s *Scope) Substitute(claims auth.Claims) (*Scope, error) {
+	if !s.Templated() {
+		return s, nil
+	}
+	out := *s
+	out.Prefixes, out.Keys = make([]string, len(s.Prefixes)), make([]string, len(s.Keys))
+	for i, v := range s.Prefixes {
+		var err error
+		if out.Prefixes[i], err = auth.Substitute(v, claims); err != nil {
+			return nil, err
+		}
+	}
+	for i, v := range s.Keys {
+		var err error
+		if out.Keys[i], err = auth.Substitute(v, claims); err != nil {
+			return nil, err
+		}
+	}
+	return &out, nil
+}
+
+// templateRE finds ${…} templates, validated by auth.ValidateTemplate before it is used.
+var templateRE = regexp.MustCompile(`\$\{[^}]*\}`)
+
+// shapeGrant is the scope's grant with every template filled by a placeholder segment, to check at load time that
+// the policy builds whatever a claim holds (a filled value is always one safe segment).
+func (s *Scope) shapeGrant() policy.Grant {
+	g := s.Grant()
+	fill := func(list []string) []string {
+		out := make([]string, len(list))
+		for i, v := range list {
+			out[i] = templateRE.ReplaceAllString(v, "x")
+		}
+		return out
+	}
+	g.Prefixes, g.Keys = fill(g.Prefixes), fill(g.Keys)
+	return g
+}
+
+// checkResource validates a folder prefix (isPrefix) or key of a scope, which may hold ${jwt:…} templates when
+// callers are authenticated.
+func checkResource(item string, isPrefix, jwt bool) error {
+	shape := item
+	if auth.HasTemplate(item) {
+		if !jwt {
+			return errors.New("templates like ${jwt:sub} need STS_AUTH=jwt: without a verified token there is no claim to fill them")
+		}
+		if err := auth.ValidateTemplate(item); err != nil {
+			return err
+		}
+		shape = templateRE.ReplaceAllString(item, "x")
+	}
+	if isPrefix {
+		return policy.ValidatePrefix(shape)
+	}
+	return policy.ValidateKey(shape)
+}
+
 // loadDefaultScope builds the default scope from STS_BUCKET and its siblings, or from STS_POLICY.
-func loadDefaultScope(get func(string) string, mode issuer.Mode, p *problems) *Scope {
+func loadDefaultScope(get func(string) string, mode issuer.Mode, jwt bool, p *problems) *Scope {
 	s := &Scope{Name: DefaultScope, Bucket: get("STS_BUCKET")}
 	s.Region = firstNonEmpty(get("STS_BUCKET_REGION"), get("STS_REGION"), get("TENCENTCLOUD_REGION"), "ap-guangzhou")
 	n := len(*p)
@@ -71,12 +145,12 @@ func loadDefaultScope(get func(string) string, mode issuer.Mode, p *problems) *S
 	if raw := get("STS_POLICY"); raw != "" {
 		loadVerbatimPolicy(get, s, raw, p)
 	} else {
-		loadGrant(get, s, p)
+		loadGrant(get, s, jwt, p)
 	}
 	if len(*p) > n {
 		return nil
 	}
-	if _, err := policy.Build(s.Grant()); s.Policy == "" && err != nil {
+	if _, err := policy.Build(s.shapeGrant()); s.Policy == "" && err != nil {
 		p.add("STS_ALLOW_PREFIXES", "the default scope's policy cannot be built: %v", err)
 		return nil
 	}
@@ -106,7 +180,7 @@ func loadVerbatimPolicy(get func(string) string, s *Scope, raw string, p *proble
 }
 
 // loadGrant reads the folders, keys and actions of a built policy.
-func loadGrant(get func(string) string, s *Scope, p *problems) {
+func loadGrant(get func(string) string, s *Scope, jwt bool, p *problems) {
 	if s.Bucket == "" {
 		p.add("STS_BUCKET", "is required: set it to the bucket with its APPID suffix, e.g. examplebucket-1250000000 (or set STS_POLICY to a complete policy)")
 	}
@@ -121,13 +195,13 @@ func loadGrant(get func(string) string, s *Scope, p *problems) {
 		case item == policy.WholeBucket:
 			s.Prefixes = append(s.Prefixes, item)
 		case strings.HasSuffix(item, "/"):
-			if err := policy.ValidatePrefix(item); err != nil {
+			if err := checkResource(item, true, jwt); err != nil {
 				p.add("STS_ALLOW_PREFIXES", "%v", err)
 				continue
 			}
 			s.Prefixes = append(s.Prefixes, item)
 		default:
-			if err := policy.ValidateKey(item); err != nil {
+			if err := checkResource(item, false, jwt); err != nil {
 				p.add("STS_ALLOW_PREFIXES", "%v (an item without a trailing / is an exact object key)", err)
 				continue
 			}

@@ -121,14 +121,14 @@ func loadNamedScopes(getenv func(string) string, c *Config, mode issuer.Mode, p 
 				}
 			}
 		}
-		if s := buildScope(source, name, docs[name], getenv, mode, p); s != nil {
+		if s := buildScope(source, name, docs[name], getenv, mode, c.Auth != nil, p); s != nil {
 			c.Scopes[name] = s
 		}
 	}
 }
 
 // buildScope validates one scope document. Problems are named source: scopes.<name>.<field>.
-func buildScope(source, name string, d scopeDoc, getenv func(string) string, mode issuer.Mode, p *problems) *Scope {
+func buildScope(source, name string, d scopeDoc, getenv func(string) string, mode issuer.Mode, jwt bool, p *problems) *Scope {
 	n := len(*p)
 	at := func(field string) string { return fmt.Sprintf("scopes.%s.%s", name, field) }
 	add := func(field, format string, args ...any) {
@@ -154,14 +154,12 @@ func buildScope(source, name string, d scopeDoc, getenv func(string) string, mod
 	for i, pre := range d.Prefixes {
 		field := fmt.Sprintf("prefixes[%d]", i)
 		switch {
-		case strings.Contains(pre, "${"):
-			add(field, "templates like ${jwt:sub} need STS_AUTH=jwt, which this version does not implement")
 		case pre == policy.WholeBucket:
 			s.Prefixes = append(s.Prefixes, pre)
 		case !strings.HasSuffix(pre, "/"):
 			add(field, "must end with \"/\" (list exact objects under keys)")
 		default:
-			if err := policy.ValidatePrefix(pre); err != nil {
+			if err := checkResource(pre, true, jwt); err != nil {
 				add(field, "%v", err)
 				continue
 			}
@@ -169,16 +167,17 @@ func buildScope(source, name string, d scopeDoc, getenv func(string) string, mod
 		}
 	}
 	for i, k := range d.Keys {
-		field := fmt.Sprintf("keys[%d]", i)
-		if strings.Contains(k, "${") {
-			add(field, "templates like ${jwt:sub} need STS_AUTH=jwt, which this version does not implement")
-			continue
-		}
-		if err := policy.ValidateKey(k); err != nil {
-			add(field, "%v", err)
+		if err := checkResource(k, false, jwt); err != nil {
+			add(fmt.Sprintf("keys[%d]", i), "%v", err)
 			continue
 		}
 		s.Keys = append(s.Keys, k)
+	}
+	if s.Anonymous && s.Templated() {
+		add("anonymous", "a scope with ${jwt:…} templates needs a token to fill them; remove anonymous or the templates")
+	}
+	if s.Anonymous && !jwt {
+		add("anonymous", "means something only with STS_AUTH=jwt, where every other scope needs a token; remove it")
 	}
 	if len(d.Prefixes)+len(d.Keys) == 0 {
 		add("prefixes", "list at least one folder prefix or key (write \"*\" for the whole bucket, deliberately)")
@@ -239,7 +238,7 @@ func buildScope(source, name string, d scopeDoc, getenv func(string) string, mod
 	if len(*p) > n {
 		return nil
 	}
-	if _, err := policy.Build(s.Grant()); err != nil {
+	if _, err := policy.Build(s.shapeGrant()); err != nil {
 		add("prefixes", "the scope's policy cannot be built: %v", err)
 		return nil
 	}

@@ -61,6 +61,10 @@ func invalidParameter(format string, args ...any) *Error {
 	return &Error{Code: CodeInvalidParameter, Message: fmt.Sprintf(format, args...)}
 }
 
+func unauthorized(format string, args ...any) *Error {
+	return &Error{Code: CodeUnauthorized, Message: fmt.Sprintf(format, args...)}
+}
+
 func accessDenied(format string, args ...any) *Error {
 	return &Error{Code: CodeAccessDenied, Message: fmt.Sprintf(format, args...)}
 }

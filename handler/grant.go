@@ -24,9 +24,8 @@ type resolved struct {
 	Notes           []string // what a dry run should tell the operator about this grant
 }
 
-// resolve narrows a scope to what the request asks for. Bad syntax is the caller's mistake (400); asking for more
-// than the scope allows is refused (403); nothing is ever silently widened or dropped.
-func resolve(cfg *config.Config, p params, who caller) (*resolved, error) {
+// lookupScope finds the scope a request names (the default one when it names none).
+func lookupScope(cfg *config.Config, p params) (*config.Scope, error) {
 	name := p.Scope
 	if name == "" {
 		name = config.DefaultScope
@@ -35,6 +34,13 @@ func resolve(cfg *config.Config, p params, who caller) (*resolved, error) {
 	if !ok {
 		return nil, invalidParameter("unknown scope %q", truncate(name, 64))
 	}
+	return scope, nil
+}
+
+// resolve narrows a scope to what the request asks for. Bad syntax is the caller's mistake (400); asking for more
+// than the scope allows is refused (403); nothing is ever silently widened or dropped.
+func resolve(scope *config.Scope, p params, who caller) (*resolved, error) {
+	name := scope.Name
 	r := &resolved{Scope: scope, Grant: scope.Grant(), DurationSeconds: scope.DurationSeconds}
 
 	if p.HasDuration {

@@ -10,10 +10,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"sync"
 	"time"
 
+	"github.com/cos-sts-scf/cos-sts-scf/auth"
 	"github.com/cos-sts-scf/cos-sts-scf/config"
 	"github.com/cos-sts-scf/cos-sts-scf/internal/redact"
 	"github.com/cos-sts-scf/cos-sts-scf/issuer"
@@ -35,6 +37,8 @@ type Options struct {
 	ReplyMargin time.Duration
 	// DefaultBudget bounds an invocation whose context has no deadline (tests, local runs).
 	DefaultBudget time.Duration
+	// JWKSClient fetches STS_JWKS_URL; nil is auth's default (HTTPS, 5 s timeout).
+	JWKSClient *http.Client
 }
 
 // Handler serves invocations. It is safe for concurrent use: SCF may run several invocations in one instance.
@@ -53,6 +57,7 @@ type Handler struct {
 type loadedConfig struct {
 	fingerprint string
 	cfg         *config.Config
+	verifier    *auth.Verifier // with STS_AUTH=jwt
 	err         error
 }
 
@@ -81,21 +86,26 @@ func New(opts Options) *Handler {
 	}
 }
 
-// config returns the configuration for this invocation, parsing again only when a variable changed.
-func (h *Handler) config() (*config.Config, error) {
+// config returns the configuration for this invocation, parsing again only when a variable changed. The token
+// verifier lives with the configuration it was built from, so its JWKS cache survives warm invocations.
+func (h *Handler) config() (*loadedConfig, error) {
 	fp := fingerprint(h.opts.Getenv)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.cached == nil || h.cached.fingerprint != fp {
-		cfg, err := config.Load(h.opts.Getenv)
-		h.cached = &loadedConfig{fingerprint: fp, cfg: cfg, err: err}
-		if err != nil {
-			h.logger.Error("configuration is invalid", "problems", err.Error())
+		lc := &loadedConfig{fingerprint: fp}
+		lc.cfg, lc.err = config.Load(h.opts.Getenv)
+		if lc.err == nil && lc.cfg.Auth != nil {
+			lc.verifier, lc.err = auth.NewVerifier(*lc.cfg.Auth, auth.Options{Now: h.opts.Now, HTTPClient: h.opts.JWKSClient})
+		}
+		h.cached = lc
+		if lc.err != nil {
+			h.logger.Error("configuration is invalid", "problems", lc.err.Error())
 		} else {
-			h.level.Set(cfg.LogLevel)
+			h.level.Set(lc.cfg.LogLevel)
 		}
 	}
-	return h.cached.cfg, h.cached.err
+	return h.cached, h.cached.err
 }
 
 // fingerprint identifies the configuration's text: every variable Load reads, and the scopes file's size and
@@ -117,11 +127,11 @@ func fingerprint(getenv func(string) string) string {
 // Warm loads the configuration at cold start, so that its problems and risky settings are in the log before the
 // first request (SCF sets the function's variables in the process environment when it starts it).
 func (h *Handler) Warm() {
-	cfg, err := h.config()
+	lc, err := h.config()
 	if err != nil {
 		return // config() logged every problem
 	}
-	for _, w := range cfg.Warnings() {
+	for _, w := range lc.cfg.Warnings() {
 		h.logger.Warn("risky configuration", "warning", w)
 	}
 }

@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"regexp"
 	"runtime/debug"
+	"strings"
 	"time"
 
+	"github.com/cos-sts-scf/cos-sts-scf/auth"
 	"github.com/cos-sts-scf/cos-sts-scf/config"
 	"github.com/cos-sts-scf/cos-sts-scf/issuer"
 )
@@ -28,6 +30,8 @@ type invocation struct {
 	cors      map[string]string
 	caller    caller
 	cache     string // "hit" or "miss" with STS_CACHE=on
+	headers   map[string]string
+	claims    auth.Claims // the verified caller, with STS_AUTH=jwt
 	// forceDryRun makes every request a dry run: Explain's way in.
 	forceDryRun bool
 	releases    []func() // unregister this invocation's secrets from the log redactor
@@ -64,13 +68,14 @@ func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 	inv.shape = shape
 	inv.caller = caller{direct: shape == ShapeDirect}
 
-	cfg, err := inv.h.config()
+	lc, err := inv.h.config()
 	if err != nil {
 		if f := getenv("STS_RESPONSE_FORMAT"); f == config.FormatSTS {
 			inv.format = f
 		}
 		return inv.fail(configError(err))
 	}
+	cfg := lc.cfg
 	inv.format = cfg.Format
 
 	var p params
@@ -99,7 +104,18 @@ func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 		inv.scope = config.DefaultScope
 	}
 
-	res, err := resolve(cfg, p, inv.caller)
+	scope, err := lookupScope(cfg, p)
+	if err != nil {
+		return inv.fail(asError(err))
+	}
+	if inv.claims, err = inv.authenticate(ctx, lc.verifier, scope, p); err != nil {
+		return inv.fail(asError(err))
+	}
+	filled, err := scope.Substitute(inv.claims)
+	if err != nil {
+		return inv.fail(accessDenied("scope %q cannot be filled from your token: %s", scope.Name, strings.TrimPrefix(err.Error(), "auth: ")))
+	}
+	res, err := resolve(filled, p, inv.caller)
 	if err != nil {
 		return inv.fail(asError(err))
 	}
@@ -131,6 +147,7 @@ func (inv *invocation) httpParams(cfg *config.Config, raw []byte) (params, error
 		return params{}, err
 	}
 	inv.method = ev.Method
+	inv.headers = ev.Headers
 	inv.caller = caller{ip: ev.SourceIP}
 	if ev.RequestID != "" {
 		inv.requestID = ev.RequestID
@@ -185,6 +202,11 @@ func (inv *invocation) mint(ctx context.Context, cfg *config.Config, res *resolv
 		RoleSessionName: sessionName(inv.requestID),
 		ExternalID:      cfg.ExternalID,
 	}
+	if sub, ok := inv.claims.String("sub"); ok && sub != "" {
+		// The caller's identity goes where CloudAudit shows it: the session name and a session tag.
+		req.RoleSessionName = auth.SessionName(sub)
+		req.Tags = map[string]string{"sub": sub}
+	}
 	out, err := inv.issue(ctx, cfg, req)
 	if err != nil {
 		var ie *issuer.Error
@@ -225,6 +247,53 @@ func (inv *invocation) issue(ctx context.Context, cfg *config.Config, req issuer
 		inv.h.cache.put(req, out, now)
 	}
 	return out, err
+}
+
+// authenticate names the caller under STS_AUTH=jwt: an HTTP caller by a verified bearer token (none needed for an
+// anonymous scope), a direct invocation by the claims the operator passes. Without STS_AUTH=jwt nobody is named
+// and claims are refused, so that they cannot look like they did something.
+func (inv *invocation) authenticate(ctx context.Context, v *auth.Verifier, scope *config.Scope, p params) (auth.Claims, error) {
+	if v == nil {
+		if p.HasClaims {
+			return nil, invalidParameter("claims are only read with STS_AUTH=jwt")
+		}
+		return nil, nil
+	}
+	if inv.shape == ShapeDirect {
+		switch {
+		case p.HasClaims:
+			return auth.Claims(p.Claims), nil // the operator's own test of a scope as that user
+		case scope.Anonymous:
+			return nil, nil
+		}
+		return nil, unauthorized("a direct invocation names its user with claims, e.g. {\"claims\":{\"sub\":\"alice\"}}")
+	}
+	if p.HasClaims {
+		return nil, invalidParameter("claims are refused over HTTP; callers are named by their bearer token")
+	}
+	header := inv.headers["authorization"]
+	inv.secret(header)
+	if header == "" {
+		if scope.Anonymous {
+			return nil, nil
+		}
+		return nil, unauthorized("a bearer token is required (Authorization: Bearer <JWT>)")
+	}
+	token, err := auth.BearerToken(header)
+	if err != nil {
+		return nil, unauthorized("%s", strings.TrimPrefix(err.Error(), "auth: "))
+	}
+	inv.secret(token)
+	claims, err := v.Verify(ctx, token)
+	switch {
+	case errors.Is(err, auth.ErrJWKSUnavailable) && errors.Is(err, context.DeadlineExceeded):
+		return nil, &Error{Code: CodeUpstreamTimeout, Message: "the keys that verify tokens (STS_JWKS_URL) did not arrive in time", Detail: err.Error()}
+	case errors.Is(err, auth.ErrJWKSUnavailable):
+		return nil, &Error{Code: CodeUpstreamError, Message: "the keys that verify tokens (STS_JWKS_URL) could not be fetched", Detail: err.Error()}
+	case err != nil:
+		return nil, unauthorized("%s", strings.TrimPrefix(err.Error(), "auth: "))
+	}
+	return claims, nil
 }
 
 // upstreamError maps an issuer failure to the reply SPEC §3 gives it.

@@ -28,6 +28,9 @@ type params struct {
 	HasMaxContentLength bool
 	ContentTypes        []string
 	HasContentTypes     bool
+	// Claims let an operator test a scope as a user in a direct invocation (STS_AUTH=jwt only).
+	Claims    map[string]any
+	HasClaims bool
 }
 
 // kind is the type a parameter takes.
@@ -38,7 +41,7 @@ const (
 	kindList
 	kindInt
 	kindBool
-	kindUnsupported // named by the SPEC for features this version does not have
+	kindObject
 )
 
 // fields maps every parameter name to its kind. A name not listed here is refused, so a typo can never silently
@@ -53,7 +56,7 @@ var fields = map[string]kind{
 	"dryRun":           kindBool,
 	"maxContentLength": kindInt,
 	"contentTypes":     kindList,
-	"claims":           kindUnsupported,
+	"claims":           kindObject,
 }
 
 // set stores one decoded value. Values were type-checked by the caller against fields.
@@ -85,9 +88,6 @@ func lookupField(name string) (kind, error) {
 	k, ok := fields[name]
 	if !ok {
 		return 0, invalidParameter("unknown parameter %q; the parameters are scope, prefixes, keys, actions, durationSeconds, format, dryRun, maxContentLength and contentTypes", truncate(name, 64))
-	}
-	if k == kindUnsupported {
-		return 0, invalidParameter("parameter %q is not supported by this version of the function", name)
 	}
 	return k, nil
 }
@@ -174,6 +174,12 @@ func setJSON(p *params, name string, k kind, v json.RawMessage) error {
 			return invalidParameter("parameter %q must be true or false", name)
 		}
 		p.set(name, "", nil, 0, b)
+	case kindObject:
+		var m map[string]any
+		if v[0] != '{' || json.Unmarshal(v, &m) != nil {
+			return invalidParameter("parameter %q must be an object", name)
+		}
+		p.Claims, p.HasClaims = m, true
 	}
 	return nil
 }
@@ -195,6 +201,8 @@ func parseQueryParams(q map[string]json.RawMessage) (params, error) {
 			return p, invalidParameter("query parameter %q is given more than once", name)
 		}
 		switch k {
+		case kindObject:
+			return p, invalidParameter("query parameter %q cannot be given in a query string", name)
 		case kindList:
 			var list []string
 			for _, s := range vals {

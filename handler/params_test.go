@@ -36,7 +36,8 @@ func TestParseJSONParams(t *testing.T) {
 		{"string bool", `{"dryRun":"true"}`, params{}, `"dryRun" must be true or false`},
 		{"number scope", `{"scope":1}`, params{}, `"scope" must be a string`},
 		{"conditions", `{"maxContentLength":5,"contentTypes":["image/png"]}`, params{MaxContentLength: 5, HasMaxContentLength: true, ContentTypes: []string{"image/png"}, HasContentTypes: true}, ""},
-		{"claims refused", `{"claims":{"sub":"x"}}`, params{}, `"claims" is not supported`},
+		{"claims", `{"claims":{"sub":"x"}}`, params{Claims: map[string]any{"sub": "x"}, HasClaims: true}, ""},
+		{"claims not an object", `{"claims":"sub"}`, params{}, `"claims" must be an object`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
