@@ -627,7 +627,8 @@ func (m leakyMinter) Issue(_ context.Context, r issuer.Request) (issuer.Result, 
 	if m.panic {
 		panic("minting failed for " + r.Credentials.SecretKey)
 	}
-	return issuer.Result{}, errors.New("sdk: bad signature for key " + r.Credentials.SecretKey + " token " + r.Credentials.Token)
+	return issuer.Result{}, errors.New("sdk: bad signature for key " + r.Credentials.SecretKey + " token " + r.Credentials.Token +
+		" while reading jwt-shared-secret-value-0123456789ab")
 }
 
 func TestSecretsNeverReachTheLogEvenThroughErrorsAndPanics(t *testing.T) {
@@ -637,9 +638,11 @@ func TestSecretsNeverReachTheLogEvenThroughErrorsAndPanics(t *testing.T) {
 			env := map[string]string{
 				"STS_BUCKET": testBucket, "STS_ALLOW_PREFIXES": "uploads/", "STS_ROLE_ARN": testRoleARN,
 				"TENCENTCLOUD_SECRETID": "AKIDrole", "TENCENTCLOUD_SECRETKEY": "role-secret-key-value", "TENCENTCLOUD_SESSIONTOKEN": "role-session-token-value",
+				"STS_AUTH": "jwt", "STS_JWT_ISSUER": "https://idp.example.com", "STS_JWT_AUDIENCE": "cos-sts", "STS_JWT_SECRET": "jwt-shared-secret-value-0123456789ab",
 			}
 			h := handler.New(handler.Options{Getenv: func(k string) string { return env[k] }, Minter: m, Log: &log})
-			out, err := h.Invoke(context.Background(), json.RawMessage(apigw("GET", "", "")))
+			token := hs256(t, "jwt-shared-secret-value-0123456789ab", claimsFor("mallory", time.Now().Add(time.Hour)))
+			out, err := h.Invoke(context.Background(), json.RawMessage(withBearer(funcURL("GET", "", ""), token)))
 			if err != nil {
 				t.Fatalf("Invoke returned a function error: %v", err)
 			}
@@ -653,7 +656,7 @@ func TestSecretsNeverReachTheLogEvenThroughErrorsAndPanics(t *testing.T) {
 			if m.panic && !strings.Contains(log.String(), `"msg":"panic"`) {
 				t.Errorf("log %s; want the panic logged", log.String())
 			}
-			assertNoSecrets(t, log.String()+string(out), "role-secret-key-value", "role-session-token-value")
+			assertNoSecrets(t, log.String()+string(out), "role-secret-key-value", "role-session-token-value", "jwt-shared-secret-value-0123456789ab", token)
 		})
 	}
 }

@@ -63,7 +63,7 @@ func (inv *invocation) serveSafely(ctx context.Context, raw []byte) (r reply) {
 // serve does the work and returns the reply; every failure becomes an error reply, never a function error.
 func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 	getenv := inv.h.opts.Getenv
-	inv.secret(getenv("STS_SECRET_KEY"), getenv("TENCENTCLOUD_SECRETKEY"), getenv("TENCENTCLOUD_SESSIONTOKEN"))
+	inv.secret(getenv("STS_SECRET_KEY"), getenv("TENCENTCLOUD_SECRETKEY"), getenv("TENCENTCLOUD_SESSIONTOKEN"), getenv("STS_JWT_SECRET"))
 	shape := classify(raw)
 	inv.shape = shape
 	inv.caller = caller{direct: shape == ShapeDirect}
