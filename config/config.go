@@ -251,6 +251,13 @@ func loadCache(get func(string) string, c *Config, p *problems) {
 	}
 }
 
+// CORSOnly reads just STS_ALLOW_ORIGINS (its valid entries), so that even a function whose configuration is
+// broken can send the CORS headers that let a browser app read the ConfigError instead of a CORS failure.
+func CORSOnly(getenv func(string) string) *Config {
+	var ignored problems
+	return &Config{AllowOrigins: parseOrigins(strings.TrimSpace(getenv("STS_ALLOW_ORIGINS")), &ignored)}
+}
+
 func parseOrigins(s string, p *problems) []string {
 	var out []string
 	for _, o := range splitList(s) {

@@ -448,6 +448,15 @@ func TestConfigErrors(t *testing.T) {
 			if strings.Contains(hr.Body, "STS_") {
 				t.Errorf("body %s names configuration; only the log may", hr.Body)
 			}
+			// A browser app can read the ConfigError: the CORS headers come even from a broken configuration.
+			// The preflight succeeds, or the browser would hide the error behind a CORS failure.
+			r.set("STS_ALLOW_ORIGINS", "https://app.example.com")
+			if hr := r.http(funcURL("OPTIONS", "", "")); hr.StatusCode != 204 || hr.Headers["Access-Control-Allow-Origin"] != "https://app.example.com" {
+				t.Errorf("preflight with a broken configuration = %d %v; want 204 with CORS headers", hr.StatusCode, hr.Headers)
+			}
+			if hr := r.http(funcURL("POST", "", `{}`)); hr.StatusCode != 500 || hr.Headers["Access-Control-Allow-Origin"] != "https://app.example.com" {
+				t.Errorf("request with a broken configuration = %d %v; want 500 with CORS headers", hr.StatusCode, hr.Headers)
+			}
 			if !strings.Contains(r.log.String(), tc.logWant) {
 				t.Errorf("log %s; want it to name %q", r.log.String(), tc.logWant)
 			}

@@ -73,6 +73,14 @@ func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 		if f := getenv("STS_RESPONSE_FORMAT"); f == config.FormatSTS {
 			inv.format = f
 		}
+		if shape != ShapeDirect {
+			// A browser app must be able to read the ConfigError: the preflight succeeds (a failed one would hide
+			// everything behind a CORS error), and the request's error carries the CORS headers.
+			_, _ = inv.httpParams(config.CORSOnly(getenv), raw)
+			if inv.method == http.MethodOptions {
+				return inv.preflight()
+			}
+		}
 		return inv.fail(configError(err))
 	}
 	cfg := lc.cfg

@@ -51,6 +51,11 @@ func needFunction(t *testing.T) string {
 	if buildErr != nil {
 		t.Fatalf("build the function: %v", buildErr)
 	}
+	// Built in TestMain, before go test watches what tests read: stat the sources from inside the test so a
+	// cached pass is dropped when the function's code changes.
+	if err := scfrpc.WatchSources("../.."); err != nil {
+		t.Fatalf("watch sources: %v", err)
+	}
 	return functionBin
 }
 

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +29,9 @@ var ErrNotReady = errors.New("scfrpc: function did not answer Ping")
 // the static binary SCF's Go1 runtime needs, so what runs locally is what would
 // be deployed. The compiler's messages are part of the error.
 func Build(ctx context.Context, moduleDir, out string) error {
+	if err := WatchSources(moduleDir); err != nil {
+		return err
+	}
 	// go build resolves -o against its own working directory (moduleDir);
 	// callers mean their own.
 	abs, err := filepath.Abs(out)
@@ -41,4 +45,26 @@ func Build(ctx context.Context, moduleDir, out string) error {
 		return fmt.Errorf("scfrpc: go build in %s: %w\n%s", moduleDir, err, strings.TrimSpace(string(msg)))
 	}
 	return nil
+}
+
+// WatchSources stats every file a build of moduleDir reads (.go files, go.mod, go.sum). go test caches a passing
+// result by the files the test binary itself consulted; a build run in a child process is invisible to it, so
+// without this a test of the built function would keep reporting a pass after the function's code changed.
+func WatchSources(moduleDir string) error {
+	return filepath.WalkDir(moduleDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case ".git", "testdata", "dist":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if name := d.Name(); strings.HasSuffix(name, ".go") || name == "go.mod" || name == "go.sum" {
+			_, err = os.Stat(path)
+		}
+		return err
+	})
 }
