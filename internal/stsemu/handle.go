@@ -22,6 +22,7 @@ const maxBody = 1 << 20
 // ServeHTTP answers one STS call. Injected faults come first, then
 // authentication, then the action's parameters; every call is recorded.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	gen := s.generation()
 	c := Call{
 		Action:    r.Header.Get("X-TC-Action"),
 		Version:   r.Header.Get("X-TC-Version"),
@@ -40,7 +41,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// has its answer can rely on Calls showing it.
 	if f, ok := s.nextFault(); ok {
 		if !s.delay(r, f, &c) {
-			s.record(c)
+			s.record(c, gen)
 			if c.ErrorCode == "Closed" {
 				// Without this the handler's return would still send an
 				// empty 200 before Close reaches the connection.
@@ -49,7 +50,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if answer := s.faultAnswer(f, &c); answer != nil {
-			s.record(c)
+			s.record(c, gen)
 			answer(w)
 			return
 		}
@@ -58,11 +59,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp, e := s.serve(r, body, readErr, p, paramErr, &c)
 	if e != nil {
 		c.ErrorCode = e.Code
-		s.record(c)
+		s.record(c, gen)
 		writeError(w, *e, c.RequestID)
 		return
 	}
-	s.record(c)
+	s.record(c, gen)
 	writeJSON(w, map[string]any{"Response": resp})
 }
 

@@ -40,6 +40,7 @@ type Server struct {
 	mu     sync.Mutex
 	calls  []Call
 	faults []*queuedFault
+	gen    uint64             // counts Resets: a call that began before one is not recorded after it
 	temp   map[string]tempKey // temporary SecretId → its key, token and expiry
 
 	conns     atomic.Int64
@@ -172,10 +173,24 @@ func (s *Server) Reset() {
 	defer s.mu.Unlock()
 	s.calls = nil
 	s.faults = nil
+	s.gen++
 }
 
-func (s *Server) record(c Call) {
+// generation is the number of Resets so far; ServeHTTP notes it when a call arrives.
+func (s *Server) generation() uint64 {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gen
+}
+
+// record keeps c, unless a Reset came after it arrived (in gen): a hung call that ends after a test moved on
+// belongs to the test before, and must not show up in the next one's Calls.
+func (s *Server) record(c Call, gen uint64) {
+	s.mu.Lock()
+	if gen != s.gen {
+		s.mu.Unlock()
+		return
+	}
 	s.calls = append(s.calls, c)
 	s.mu.Unlock()
 	if s.opts.Logf != nil {
