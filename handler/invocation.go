@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -207,7 +206,8 @@ func (inv *invocation) mint(ctx context.Context, cfg *config.Config, res *resolv
 		DurationSeconds: res.DurationSeconds,
 		Name:            cfg.FederationName,
 		RoleARN:         cfg.RoleARN,
-		RoleSessionName: sessionName(inv.requestID),
+		// The invocation's request id ties CloudAudit records to this function's log line.
+		RoleSessionName: auth.SessionName("cossts-" + inv.requestID),
 		ExternalID:      cfg.ExternalID,
 	}
 	if sub, ok := inv.claims.String("sub"); ok && sub != "" {
@@ -322,17 +322,6 @@ func upstreamError(err error) *Error {
 		msg += " (STS request id " + ie.RequestID + ")"
 	}
 	return &Error{Code: CodeUpstreamError, Message: msg, Detail: ie.Error()}
-}
-
-var unsafeSessionChars = regexp.MustCompile(`[^\w+=,.@-]`)
-
-// sessionName is AssumeRole's RoleSessionName: the invocation's request id ties CloudAudit records to our logs.
-func sessionName(requestID string) string {
-	s := "cossts-" + unsafeSessionChars.ReplaceAllString(requestID, "")
-	if len(s) > 64 {
-		s = s[:64]
-	}
-	return s
 }
 
 // preflight answers a CORS preflight (SPEC §5); an origin that is not allowed just gets no CORS headers.
