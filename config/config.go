@@ -165,13 +165,13 @@ func Load(getenv func(string) string) (*Config, error) {
 	loadAuth(get, c, &p)
 	loadCache(get, c, &p)
 
-	loadNamedScopes(getenv, c, c.Mode(), &p)
+	loadNamedScopes(get, c, c.Mode(), &p)
 	// The env-built default scope exists when its variables say so, or when nothing else is configured (and then
 	// the missing variables are reported). A file may define "default" itself instead.
 	_, fileDefault := c.Scopes[DefaultScope]
 	named := get("STS_SCOPES") != "" || get("STS_SCOPES_FILE") != ""
 	if !fileDefault && (!named || anySet(get, defaultScopeVars)) {
-		if s := loadDefaultScope(get, c.Mode(), c.Auth != nil, &p); s != nil {
+		if s := loadDefaultScope(get, c.Region, c.Mode(), c.Auth != nil, &p); s != nil {
 			c.Scopes[DefaultScope] = s
 		}
 	}

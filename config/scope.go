@@ -117,10 +117,16 @@ func checkResource(item string, isPrefix, jwt bool) error {
 	return policy.ValidateKey(shape)
 }
 
+// bucketRegion is where a scope's bucket is when the scope does not say: STS_BUCKET_REGION, else the region STS
+// is called in.
+func bucketRegion(get func(string) string, stsRegion string) string {
+	return firstNonEmpty(get("STS_BUCKET_REGION"), stsRegion)
+}
+
 // loadDefaultScope builds the default scope from STS_BUCKET and its siblings, or from STS_POLICY.
-func loadDefaultScope(get func(string) string, mode issuer.Mode, jwt bool, p *problems) *Scope {
+func loadDefaultScope(get func(string) string, region string, mode issuer.Mode, jwt bool, p *problems) *Scope {
 	s := &Scope{Name: DefaultScope, Bucket: get("STS_BUCKET")}
-	s.Region = firstNonEmpty(get("STS_BUCKET_REGION"), get("STS_REGION"), get("TENCENTCLOUD_REGION"), "ap-guangzhou")
+	s.Region = bucketRegion(get, region)
 	n := len(*p)
 
 	if s.Bucket != "" {

@@ -66,8 +66,8 @@ func ScopesFile(getenv func(string) string) string {
 
 // loadNamedScopes reads STS_SCOPES and STS_SCOPES_FILE into c.Scopes, naming each problem by its place in the
 // document: scopes.avatar.prefixes[1].
-func loadNamedScopes(getenv func(string) string, c *Config, mode issuer.Mode, p *problems) {
-	inline, file := strings.TrimSpace(getenv("STS_SCOPES")), ScopesFile(getenv)
+func loadNamedScopes(get func(string) string, c *Config, mode issuer.Mode, p *problems) {
+	inline, file := get("STS_SCOPES"), ScopesFile(get)
 	if inline != "" && file != "" {
 		p.add("STS_SCOPES", "cannot be combined with STS_SCOPES_FILE; keep the scopes in one place")
 		return
@@ -116,19 +116,19 @@ func loadNamedScopes(getenv func(string) string, c *Config, mode issuer.Mode, p 
 	for _, name := range names {
 		if name == DefaultScope {
 			for _, v := range defaultScopeVars {
-				if strings.TrimSpace(getenv(v)) != "" {
+				if get(v) != "" {
 					p.add(source, "defines the %q scope while %s also configures it; remove one of the two", DefaultScope, v)
 				}
 			}
 		}
-		if s := buildScope(source, name, docs[name], getenv, mode, c.Auth != nil, p); s != nil {
+		if s := buildScope(source, name, docs[name], bucketRegion(get, c.Region), mode, c.Auth != nil, p); s != nil {
 			c.Scopes[name] = s
 		}
 	}
 }
 
 // buildScope validates one scope document. Problems are named source: scopes.<name>.<field>.
-func buildScope(source, name string, d scopeDoc, getenv func(string) string, mode issuer.Mode, jwt bool, p *problems) *Scope {
+func buildScope(source, name string, d scopeDoc, defaultRegion string, mode issuer.Mode, jwt bool, p *problems) *Scope {
 	n := len(*p)
 	at := func(field string) string { return fmt.Sprintf("scopes.%s.%s", name, field) }
 	add := func(field, format string, args ...any) {
@@ -139,7 +139,7 @@ func buildScope(source, name string, d scopeDoc, getenv func(string) string, mod
 		return nil
 	}
 	s := &Scope{Name: name, Bucket: strings.TrimSpace(d.Bucket), Anonymous: d.Anonymous}
-	s.Region = firstNonEmpty(strings.TrimSpace(d.Region), strings.TrimSpace(getenv("STS_BUCKET_REGION")), strings.TrimSpace(getenv("STS_REGION")), strings.TrimSpace(getenv("TENCENTCLOUD_REGION")), "ap-guangzhou")
+	s.Region = firstNonEmpty(strings.TrimSpace(d.Region), defaultRegion)
 
 	if s.Bucket == "" {
 		add("bucket", "is required, with its APPID suffix, e.g. examplebucket-1250000000")
