@@ -1,4 +1,4 @@
-// Package auth authenticates callers with JSON Web Tokens (SPEC §4, STS_AUTH=jwt) and fills scope templates
+// Package auth authenticates callers with JSON Web Tokens (docs/contract.md §4, STS_AUTH=jwt) and fills scope templates
 // such as ${jwt:sub} from the verified claims.
 //
 // The algorithm is pinned to the kind of key configured, never read from the token alone: an HS256 shared secret

@@ -1,4 +1,4 @@
-// Package config reads the function's configuration from its environment variables (SPEC §4).
+// Package config reads the function's configuration from its environment variables (docs/contract.md §4).
 //
 // Load validates everything at once and reports every problem together, each naming the variable and how to fix
 // it, because a function that fails on the first of five mistakes costs five deploys. Credentials are not part of
@@ -23,7 +23,7 @@ import (
 // DefaultScope is the name of the scope built from STS_BUCKET, STS_ALLOW_PREFIXES and their siblings.
 const DefaultScope = "default"
 
-// Response formats (SPEC §3).
+// Response formats (docs/contract.md §3).
 const (
 	FormatCAM = "cam"
 	FormatSTS = "sts"

@@ -19,7 +19,7 @@ import (
 	"github.com/cos-sts-scf/cos-sts-scf/policy"
 )
 
-// ScopeConditions narrow what a scope's credentials may do beyond folders and actions (SPEC §4).
+// ScopeConditions narrow what a scope's credentials may do beyond folders and actions (docs/contract.md §4).
 type ScopeConditions struct {
 	MaxContentLength int64    // > 0: uploads may be at most this many bytes
 	ContentTypes     []string // uploads must carry one of these Content-Types ("image/*" allowed)

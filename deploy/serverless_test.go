@@ -107,7 +107,7 @@ func TestServerlessEnvironment(t *testing.T) {
 			t.Errorf("environment sets %s (%d characters); secrets never go in serverless.yml", secret, len(v))
 		}
 	}
-	// SPEC §4's names: a typo would be silently ignored by the function.
+	// docs/contract.md §4's names: a typo would be silently ignored by the function.
 	known := map[string]bool{}
 	for _, name := range strings.Fields(`STS_SECRET_ID STS_ROLE_ARN STS_ROLE_EXTERNAL_ID STS_ENDPOINT STS_REGION STS_FEDERATION_NAME
 		STS_BUCKET STS_BUCKET_REGION STS_ALLOW_PREFIXES STS_ALLOW_ACTIONS STS_DURATION_SECONDS STS_MAX_DURATION_SECONDS

@@ -57,7 +57,7 @@ func (h *harness) keep(payload []byte) {
 	h.mu.Unlock()
 }
 
-// urlEvent is a Function URL event (SPEC §1: httpMethod, no requestContext).
+// urlEvent is a Function URL event (docs/contract.md §1: httpMethod, no requestContext).
 func urlEvent(method, body string, headers map[string]string) []byte {
 	h := map[string]string{"content-type": "application/json", "x-scf-remote-addr": "203.0.113.7", "origin": origin}
 	maps.Copy(h, headers)
@@ -97,7 +97,7 @@ type parsed struct {
 	grant *grantBody
 }
 
-// wellFormed checks one reply against SPEC §1 and §3 and returns it parsed.
+// wellFormed checks one reply against docs/contract.md §1 and §3 and returns it parsed.
 // It returns an error rather than failing a test so that goroutines may use it.
 func wellFormed(payload []byte, want replyWant) (parsed, error) {
 	var p parsed

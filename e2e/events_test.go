@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// expectation is what SPEC §1, §3 and §5 promise for one sample event, with
+// expectation is what docs/contract.md §1, §3 and §5 promise for one sample event, with
 // the harness's demo configuration (uploads/ on examplebucket, CORS for
 // https://app.example.com).
 type expectation struct {
@@ -147,7 +147,7 @@ func checkEventReply(t *testing.T, payload []byte, want expectation) {
 	}
 }
 
-// checkCORS checks SPEC §5: the allowed origin echoed with Vary, and for a
+// checkCORS checks docs/contract.md §5: the allowed origin echoed with Vary, and for a
 // preflight the methods, headers and max age.
 func checkCORS(t *testing.T, r integration, want expectation) {
 	t.Helper()

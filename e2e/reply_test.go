@@ -10,7 +10,7 @@ import (
 	"github.com/cos-sts-scf/cos-sts-scf/internal/stsemu"
 )
 
-// integration is the reply to an HTTP-shaped event (SPEC §1).
+// integration is the reply to an HTTP-shaped event (docs/contract.md §1).
 type integration struct {
 	IsBase64Encoded bool              `json:"isBase64Encoded"`
 	StatusCode      int               `json:"statusCode"`
@@ -28,7 +28,7 @@ func (r integration) header(name string) string {
 	return ""
 }
 
-// camBody is SPEC §3's cam shape, success or error.
+// camBody is docs/contract.md §3's cam shape, success or error.
 type camBody struct {
 	Code      *int            `json:"code"`
 	Message   *string         `json:"message"`
@@ -37,7 +37,7 @@ type camBody struct {
 	Data      json.RawMessage `json:"data"`
 }
 
-// stsErrorBody is SPEC §3's sts error shape.
+// stsErrorBody is docs/contract.md §3's sts error shape.
 type stsErrorBody struct {
 	Error *struct {
 		Code    string `json:"code"`
@@ -70,7 +70,7 @@ type grantBody struct {
 	Policy          json.RawMessage `json:"policy"`
 }
 
-// camPolicy is the CAM policy of SPEC §6.
+// camPolicy is the CAM policy of docs/contract.md §6.
 type camPolicy struct {
 	Version   string `json:"version"`
 	Statement []struct {

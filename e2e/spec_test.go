@@ -23,12 +23,12 @@ import (
 )
 
 // This file is a black-box conformance review: one row per concrete statement
-// of SPEC.md (sections §1 to §7) that can be checked from outside, through the
+// of docs/contract.md (sections §1 to §7) that can be checked from outside, through the
 // real binary over SCF's net/rpc and the STS emulator. Row names start with
-// the SPEC section they check; where the SPEC is silent a row says so and
+// the contract section they check; where the contract is silent a row says so and
 // checks what README.md records or a careful Tencent Cloud user expects.
 
-// specVars are every variable the SPEC names. Each row starts from the
+// specVars are every variable the contract names. Each row starts from the
 // harness's configuration with all others blank: SCF's runtime os.Setenv's an
 // invocation's variables and never unsets them, so a row must not inherit the
 // previous row's.
@@ -41,7 +41,7 @@ var specVars = []string{
 	"STS_JWT_SECRET", "STS_JWKS", "STS_JWKS_URL", "STS_JWT_LEEWAY_SECONDS",
 }
 
-// specScopes are the named scopes of SPEC §4's example, as inline JSON.
+// specScopes are the named scopes of docs/contract.md §4's example, as inline JSON.
 const specScopes = `{
  "avatar": {"bucket": "avatars-1250000000", "region": "ap-shanghai", "prefixes": ["avatars/"], "keys": [],
    "actions": ["upload"], "durationSeconds": 900, "maxDurationSeconds": 1800,
@@ -90,7 +90,7 @@ const jwtScopes = `{"mine": {"bucket": "examplebucket-1250000000", "region": "ap
  "public": {"bucket": "examplebucket-1250000000", "region": "ap-guangzhou", "prefixes": ["public/"],
  "actions": ["download"], "anonymous": true}}`
 
-// specCase is one SPEC statement: an event, the configuration it runs with,
+// specCase is one contract statement: an event, the configuration it runs with,
 // and what the reply and STS must show.
 type specCase struct {
 	name     string
@@ -247,7 +247,7 @@ func rand4() string {
 	return fmt.Sprintf("%04x", time.Now().UnixNano()&0xffff)
 }
 
-// checkIntegration checks SPEC §1 and §3's integration response: the status
+// checkIntegration checks docs/contract.md §1 and §3's integration response: the status
 // and the headers every reply carries, plus the row's own.
 func checkIntegration(t *testing.T, r integration, c specCase) {
 	t.Helper()
@@ -270,7 +270,7 @@ func checkIntegration(t *testing.T, r integration, c specCase) {
 	}
 }
 
-// Exact member names of SPEC §3's bodies.
+// Exact member names of docs/contract.md §3's bodies.
 var (
 	camSuccessKeys = []string{"code", "message", "codeDesc", "data"}
 	grantKeys      = []string{"credentials", "expiredTime", "startTime", "expiration", "requestId", "bucket", "region", "prefixes", "keys", "actions"}
@@ -292,7 +292,7 @@ func exactKeys(t *testing.T, what string, m map[string]any, want []string) {
 	}
 }
 
-// checkSpecError checks SPEC §3's error bodies, cam and sts.
+// checkSpecError checks docs/contract.md §3's error bodies, cam and sts.
 func checkSpecError(t *testing.T, r *specReply, requestID string) {
 	t.Helper()
 	c := r.c
@@ -328,7 +328,7 @@ func checkSpecError(t *testing.T, r *specReply, requestID string) {
 	}
 }
 
-// checkSpecSuccess checks SPEC §3's success bodies and, for a mint, that the
+// checkSpecSuccess checks docs/contract.md §3's success bodies and, for a mint, that the
 // reply carries exactly what STS issued.
 func checkSpecSuccess(t *testing.T, r *specReply) {
 	t.Helper()
@@ -735,7 +735,7 @@ var (
 	}
 )
 
-// specCases is the table: one row per checkable SPEC statement.
+// specCases is the table: one row per checkable contract statement.
 func specCases(role map[string]string, jsonFile, yamlFile, reloadFile, bearer string) []specCase {
 	dry := func(body string) []byte { return postBody(body) }
 	k850 := "uploads/" + strings.Repeat("a", 842)
@@ -1880,7 +1880,7 @@ func policyOfCalls(calls []stsemu.Call) string {
 	return calls[0].Policy
 }
 
-// TestSpecLocal checks SPEC §7: cmd/local runs the function with the STS
+// TestSpecLocal checks docs/contract.md §7: cmd/local runs the function with the STS
 // emulator when STS_ENDPOINT is unset, and explain reads no keys.
 func TestSpecLocal(t *testing.T) {
 	if testing.Short() {

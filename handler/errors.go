@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Error codes of SPEC §3. Clients branch on them; they never change.
+// Error codes of docs/contract.md §3. Clients branch on them; they never change.
 const (
 	CodeInvalidParameter     = "InvalidParameter"
 	CodeUnauthorized         = "Unauthorized"

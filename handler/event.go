@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// Shape is the kind of event SCF delivered (SPEC §1).
+// Shape is the kind of event SCF delivered (docs/contract.md §1).
 type Shape string
 
 // The three shapes the handler tells apart.

@@ -1,6 +1,6 @@
 // Package handler is the function: it takes every SCF event as raw JSON, tells API Gateway, Function URL and
 // direct invocations apart, resolves what the caller may be granted, mints scoped temporary keys through STS and
-// answers in the shapes of SPEC §3. Errors map to statuses in one table (errors.go) and reach the caller through
+// answers in the shapes of docs/contract.md §3. Errors map to statuses in one table (errors.go) and reach the caller through
 // one function (errorBody); the log gets the detail an operator needs, never a secret.
 package handler
 

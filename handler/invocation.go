@@ -304,7 +304,7 @@ func (inv *invocation) authenticate(ctx context.Context, v *auth.Verifier, scope
 	return claims, nil
 }
 
-// upstreamError maps an issuer failure to the reply SPEC §3 gives it.
+// upstreamError maps an issuer failure to the reply docs/contract.md §3 gives it.
 func upstreamError(err error) *Error {
 	var ie *issuer.Error
 	if !errors.As(err, &ie) {
@@ -324,7 +324,7 @@ func upstreamError(err error) *Error {
 	return &Error{Code: CodeUpstreamError, Message: msg, Detail: ie.Error()}
 }
 
-// preflight answers a CORS preflight (SPEC §5); an origin that is not allowed just gets no CORS headers.
+// preflight answers a CORS preflight (docs/contract.md §5); an origin that is not allowed just gets no CORS headers.
 func (inv *invocation) preflight() reply {
 	h := map[string]string{}
 	if inv.cors != nil {

@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 )
 
-// params are the request parameters of SPEC §2, from whichever source carried them.
+// params are the request parameters of docs/contract.md §2, from whichever source carried them.
 type params struct {
 	Scope           string
 	Prefixes        []string

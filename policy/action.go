@@ -5,7 +5,7 @@ import "strings"
 // ActionPrefix is how CAM names a COS API in a policy.
 const ActionPrefix = "name/cos:"
 
-// presetActions returns the COS APIs behind a SPEC §4 preset, in the order a
+// presetActions returns the COS APIs behind a docs/contract.md §4 preset, in the order a
 // reader of the policy expects them. A preset is a convenience for callers
 // who want "upload" without knowing that multipart upload is six APIs.
 func presetActions(name string) []string {

@@ -21,7 +21,7 @@ type Grant struct {
 // stays inside both, and still holds some thirty resources.
 const MaxPolicyBytes = 4096
 
-// Build turns g into the CAM policy of SPEC §6: allow statements with the
+// Build turns g into the CAM policy of docs/contract.md §6: allow statements with the
 // expanded actions and one resource per prefix (qcs::cos:<region>:uid/<appid>:
 // <bucket>/p/*), key (…/<bucket>/k) or WholeBucket (…/<bucket>/*).
 //

@@ -33,7 +33,7 @@ func containsValid(scopePrefix, p string) bool {
 }
 
 // KeyAllowed reports whether the key k lies inside one of scopePrefixes or is
-// equal to one of scopeKeys: the SPEC §2 test for a requested key.
+// equal to one of scopeKeys: the docs/contract.md §2 test for a requested key.
 func KeyAllowed(scopePrefixes, scopeKeys []string, k string) bool {
 	if ValidateKey(k) != nil {
 		return false

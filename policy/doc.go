@@ -6,7 +6,7 @@
 // decides how wide a grant is lives here, so that it can be proved with tables,
 // golden files and fuzzing instead of with a running STS.
 //
-// The rules follow SPEC §2 (object keys and folder prefixes), §4 (action
+// The rules follow docs/contract.md §2 (object keys and folder prefixes), §4 (action
 // presets and scope conditions) and §6 (the policy document). Conditions
 // (upload size, content type, source IP) become CAM conditions only on the
 // actions whose requests carry them, and the evaluator AllowsRequest checks
@@ -26,7 +26,7 @@ import (
 // quotes the offending value.
 var (
 	// ErrInvalidKey is wrapped by ValidateKey, ValidatePrefix and Build for a
-	// key or prefix that breaks the SPEC §2 rules.
+	// key or prefix that breaks the docs/contract.md §2 rules.
 	ErrInvalidKey = errors.New("policy: invalid key or prefix")
 	// ErrInvalidAction is wrapped by NormalizeAction, ExpandActions and Build
 	// for an action that is neither a preset nor a single COS action name.

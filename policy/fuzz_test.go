@@ -10,7 +10,7 @@ import (
 	"unicode/utf8"
 )
 
-// keyRulesHold restates SPEC §2 independently of key.go (unicode.IsControl
+// keyRulesHold restates docs/contract.md §2 independently of key.go (unicode.IsControl
 // is exactly C0, DEL and C1; U+FFFD marks input that was not UTF-8), as the
 // oracle for the fuzz targets.
 func keyRulesHold(s string, prefix bool) bool {

@@ -9,7 +9,7 @@ import (
 // granting it would only hide a caller's mistake.
 const MaxKeyBytes = 850
 
-// ValidateKey reports whether k is an object key a grant may name (SPEC §2):
+// ValidateKey reports whether k is an object key a grant may name (docs/contract.md §2):
 // not empty, at most MaxKeyBytes of valid UTF-8 (U+FFFD refused too: it marks
 // input that was not), no leading "/", no empty, "." or ".." segment, no
 // control characters and no CAM wildcard ("*", "?").

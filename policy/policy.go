@@ -9,7 +9,7 @@ import (
 // Version is the only CAM policy syntax version there is.
 const Version = "2.0"
 
-// Policy is a CAM policy document (SPEC §6). Its element names are lower case
+// Policy is a CAM policy document (docs/contract.md §6). Its element names are lower case
 // and it has no principal: STS attaches the policy to the credentials it
 // mints, and a principal there is an error.
 type Policy struct {

@@ -10,7 +10,7 @@ import (
 )
 
 // urlEvent is the event a Function URL trigger delivers: API Gateway's shape
-// without requestContext, the caller's address in x-scf-remote-addr (SPEC §1).
+// without requestContext, the caller's address in x-scf-remote-addr (docs/contract.md §1).
 type urlEvent struct {
 	Body            string            `json:"body"`
 	Headers         map[string]string `json:"headers"`

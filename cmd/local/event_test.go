@@ -97,7 +97,7 @@ func TestFunctionURLEvent(t *testing.T) {
 	}
 }
 
-// TestFunctionURLEventJSON pins the wire names the handler reads (SPEC §1).
+// TestFunctionURLEventJSON pins the wire names the handler reads (docs/contract.md §1).
 func TestFunctionURLEventJSON(t *testing.T) {
 	r := httptest.NewRequest("GET", "http://example.com/?dryRun", nil)
 	b, err := json.Marshal(functionURLEvent(r, nil))

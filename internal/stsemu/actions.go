@@ -16,7 +16,7 @@ const (
 )
 
 var (
-	// nameRe: GetFederationToken's Name is letters only (SPEC §4).
+	// nameRe: GetFederationToken's Name is letters only (docs/contract.md §4).
 	nameRe = regexp.MustCompile(`^[A-Za-z]{1,32}$`)
 	// sessionNameRe and externalIDRe follow AssumeRole's documented patterns.
 	sessionNameRe = regexp.MustCompile(`^[\w+=,.@-]{2,128}$`)
