@@ -322,6 +322,18 @@ func (c *Config) Warnings() []string {
 		for _, msg := range policy.Warnings(s.Grant()) {
 			w = append(w, fmt.Sprintf("scope %q: %s", name, msg))
 		}
+		for _, k := range s.Keys {
+			if looksLikeFolder(k) {
+				w = append(w, fmt.Sprintf("scope %q: %q has no trailing /, so it grants the one object named %q, not a folder; if you meant the folder, write %q", name, k, k, k+"/"))
+			}
+		}
 	}
 	return w
+}
+
+// looksLikeFolder reports whether an exact key reads like a folder name someone forgot the "/" on (uploads,
+// users/${jwt:sub}): its last segment has no file extension.
+func looksLikeFolder(key string) bool {
+	last := key[strings.LastIndex(key, "/")+1:]
+	return !strings.Contains(last, ".")
 }

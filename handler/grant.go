@@ -1,8 +1,10 @@
 package handler
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/cos-sts-scf/cos-sts-scf/config"
 	"github.com/cos-sts-scf/cos-sts-scf/policy"
@@ -153,7 +155,7 @@ func narrowResources(scope *config.Scope, p params) (prefixes, keys []string, er
 			return nil, nil, invalidParameter("prefixes: %s", plain(err))
 		}
 		if !policy.PrefixAllowed(scope.Prefixes, pre) {
-			return nil, nil, accessDenied("prefix %q is outside scope %q", truncate(pre, 128), scope.Name)
+			return nil, nil, accessDenied("prefix %q is outside scope %q%s", truncate(pre, 128), scope.Name, keyNotFolder(scope, pre))
 		}
 		if !slices.Contains(prefixes, pre) {
 			prefixes = append(prefixes, pre)
@@ -164,7 +166,7 @@ func narrowResources(scope *config.Scope, p params) (prefixes, keys []string, er
 			return nil, nil, invalidParameter("keys: %s", plain(err))
 		}
 		if !policy.KeyAllowed(scope.Prefixes, scope.Keys, k) {
-			return nil, nil, accessDenied("key %q is outside scope %q", truncate(k, 128), scope.Name)
+			return nil, nil, accessDenied("key %q is outside scope %q%s", truncate(k, 128), scope.Name, keyNotFolder(scope, k))
 		}
 		if !slices.Contains(keys, k) {
 			keys = append(keys, k)
@@ -174,4 +176,16 @@ func narrowResources(scope *config.Scope, p params) (prefixes, keys []string, er
 		return nil, nil, invalidParameter("prefixes and keys are empty; name at least one, or leave both out for the whole scope")
 	}
 	return prefixes, keys, nil
+}
+
+// keyNotFolder explains a refusal that an operator's missing "/" caused: STS_ALLOW_PREFIXES=uploads grants the one
+// object "uploads", so a request inside uploads/ is outside the scope. It returns "" when no scope key is a
+// folder of the request.
+func keyNotFolder(scope *config.Scope, requested string) string {
+	for _, k := range scope.Keys {
+		if strings.HasPrefix(requested, k+"/") {
+			return fmt.Sprintf(": the scope holds the key %q (one object), not a folder; a folder is configured with a trailing / (%q)", truncate(k, 128), truncate(k, 127)+"/")
+		}
+	}
+	return ""
 }

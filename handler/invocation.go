@@ -2,11 +2,14 @@ package handler
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,7 +130,7 @@ func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 		return inv.fail(asError(err))
 	}
 	if inv.forceDryRun {
-		return inv.ok(successBody(inv.format, explain(res, string(cfg.Mode()))))
+		return inv.ok(successBody(inv.format, explain(res, string(cfg.Mode()), inv.h.opts.Version)))
 	}
 	// A caller's dry run checks the keys too, so that it answers what the real call would.
 	creds, err := config.LoadCredentials(getenv, cfg.RoleARN)
@@ -135,7 +138,7 @@ func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 		return inv.fail(configError(err))
 	}
 	if p.DryRun {
-		return inv.ok(successBody(inv.format, explain(res, string(cfg.Mode()))))
+		return inv.ok(successBody(inv.format, explain(res, string(cfg.Mode()), inv.h.opts.Version)))
 	}
 	return inv.mint(ctx, cfg, res, creds)
 }
@@ -174,7 +177,8 @@ func (inv *invocation) httpParams(cfg *config.Config, raw []byte) (params, error
 	case http.MethodPost:
 		if len(ev.Query) > 0 {
 			inv.useFormat(formatHint(ev.Body, nil, false))
-			return params{}, invalidParameter("a POST takes its parameters in the JSON body; remove the query string")
+			return params{}, invalidParameter("a POST takes its parameters in the JSON body, and this one also has a query string (%s): "+
+				"move them into the body, or send a GET; in an SCF console test event, set \"queryString\": {}", queryNames(ev.Query))
 		}
 		p, err := parseJSONParams(ev.Body)
 		if err != nil {
@@ -389,4 +393,21 @@ func (inv *invocation) log(status int, latency time.Duration) {
 		}
 	}
 	inv.h.logger.Log(context.Background(), level, msg, attrs...)
+}
+
+// queryNames lists a query string's parameter names for an error message: sorted, quoted, at most three.
+func queryNames(q map[string]json.RawMessage) string {
+	names := slices.Sorted(maps.Keys(q))
+	var b strings.Builder
+	for i, n := range names {
+		if i == 3 {
+			fmt.Fprintf(&b, " and %d more", len(names)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%q", truncate(n, 32))
+	}
+	return b.String()
 }
