@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 
@@ -39,6 +40,9 @@ type Options struct {
 	DefaultBudget time.Duration
 	// JWKSClient fetches STS_JWKS_URL; nil is auth's default (HTTPS, 5 s timeout).
 	JWKSClient *http.Client
+	// Version names the build (scripts/build.sh stamps it): logged at cold start and sent with every dry run, so
+	// an operator can tell which code answered. "" is "unknown".
+	Version string
 }
 
 // Handler serves invocations. It is safe for concurrent use: SCF may run several invocations in one instance.
@@ -74,6 +78,9 @@ func New(opts Options) *Handler {
 	}
 	if opts.DefaultBudget <= 0 {
 		opts.DefaultBudget = 10 * time.Second
+	}
+	if opts.Version == "" {
+		opts.Version = "unknown"
 	}
 	level := new(slog.LevelVar)
 	rw := redact.NewWriter(opts.Log)
@@ -127,6 +134,8 @@ func fingerprint(getenv func(string) string) string {
 // Warm loads the configuration at cold start, so that its problems and risky settings are in the log before the
 // first request (SCF sets the function's variables in the process environment when it starts it).
 func (h *Handler) Warm() {
+	// First, and at info whatever STS_LOG_LEVEL says (the level is set by the load below): which build this is.
+	h.logger.Info("cold start", "version", h.opts.Version, "go", runtime.Version())
 	lc, err := h.config()
 	if err != nil {
 		return // config() logged every problem

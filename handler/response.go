@@ -48,13 +48,14 @@ type dryRunBody struct {
 	Conditions []string `json:"conditions"` // each condition, in words
 	Warnings   []string `json:"warnings"`   // what a reviewer of this grant should look at twice
 	Notes      []string `json:"notes"`
+	Version    string   `json:"version"` // the function's build, as logged at cold start
 }
 
 // explain fills a dry run's explanation from the resolved grant.
-func explain(r *resolved, mode string) dryRunBody {
+func explain(r *resolved, mode, version string) dryRunBody {
 	b := dryRunBody{
 		DryRun: true, Mode: mode, DurationSeconds: r.DurationSeconds, Policy: json.RawMessage(r.PolicyJSON),
-		grantFields: fieldsOf(r), Scope: r.Scope.Name,
+		grantFields: fieldsOf(r), Scope: r.Scope.Name, Version: version,
 		Resources: []string{}, Conditions: []string{}, Warnings: []string{}, Notes: nonNil(r.Notes),
 	}
 	pol := r.Policy
