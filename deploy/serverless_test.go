@@ -73,8 +73,8 @@ func TestServerlessFunction(t *testing.T) {
 	}
 }
 
-// TestServerlessSrc checks that the package uploaded is dist/, where
-// scripts/build.sh puts the binary, and not the source tree.
+// TestServerlessSrc checks that the package uploaded is dist/package/, where
+// scripts/build.sh puts the binary and nothing stale, and not the source tree.
 func TestServerlessSrc(t *testing.T) {
 	src := loadServerless(t).Inputs.Src
 	var dir string
@@ -93,8 +93,8 @@ func TestServerlessSrc(t *testing.T) {
 	default:
 		t.Fatalf("src is neither a path nor a mapping")
 	}
-	if strings.TrimSuffix(strings.TrimPrefix(dir, "./"), "/") != "dist" {
-		t.Errorf("src = %q; want ./dist, where scripts/build.sh writes main", dir)
+	if strings.TrimSuffix(strings.TrimPrefix(dir, "./"), "/") != "dist/package" {
+		t.Errorf("src = %q; want ./dist/package, the folder scripts/build.sh makes afresh with main in it", dir)
 	}
 }
 

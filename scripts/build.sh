@@ -2,28 +2,62 @@
 # Builds the function for SCF's Go1 runtime and packages it for upload.
 #
 # SCF runs a static linux/amd64 executable named after the handler ("main") from the root of the code package, so:
-#   dist/main              the binary (CGO_ENABLED=0, -trimpath, symbols stripped: smaller, no builder paths)
-#   dist/cos-sts-scf.zip   the package with main at its root, for the console or the SCF API
+#   dist/package/          the code package, made afresh on every run: main and the EXTRA_FILES, nothing else
+#                          (serverless.yml uploads this folder, so a file left by an earlier build never ships)
+#   dist/package/main      the binary (CGO_ENABLED=0, -trimpath, symbols stripped: smaller, no builder paths)
+#   dist/cos-sts-scf.zip   the same package zipped with main at its root, for the console or the SCF API
+#
+# The version is stamped into the binary (the cold-start log line and every dry run carry it): `git describe --tags
+# --always --dirty`, or VERSION when set (a release: VERSION=v1.2.0 scripts/build.sh).
 #
 # Works from any directory and needs only Go (the zip is written by internal/zipdist, not zip(1)).
-#   DIST=dir         where to write (default: dist/ in the repository)
+#   DIST=dir          where to write (default: dist/ in the repository); only DIST/package and the zip are replaced
 #   EXTRA_FILES="a b" more files to put at the package root, e.g. the JSON/YAML file STS_SCOPES_FILE names
+#   VERSION=v1.2.0    the version to stamp instead of git describe's
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dist="${DIST:-$root/dist}"
 mkdir -p "$dist"
 dist="$(cd "$dist" && pwd)"
+pkg="$dist/package"
 
-# Extra files are copied into DIST (relative paths are the caller's), so that the zip and the dist/ directory
-# serverless.yml uploads hold the same package.
+version="${VERSION:-}"
+if [ -z "$version" ]; then
+  version="$(git -C "$root" describe --tags --always --dirty 2>/dev/null || true)"
+fi
+version="${version:-unknown}"
+# It goes into -ldflags and log lines: keep it to the characters versions are made of.
+if [[ ! "$version" =~ ^[A-Za-z0-9._+-]+$ ]]; then
+  echo "build.sh: VERSION \"$version\" may hold only letters, digits and . _ + -" >&2
+  exit 2
+fi
+
+# Check every extra file before touching the package, so a typo fails without leaving a half-made folder.
+seen=" main "
+for f in ${EXTRA_FILES:-}; do
+  if [ ! -f "$f" ]; then
+    echo "build.sh: EXTRA_FILES names $f, which is not a file (relative paths are taken from $(pwd))" >&2
+    exit 2
+  fi
+  name="$(basename "$f")"
+  if [[ "$seen" == *" $name "* ]]; then
+    echo "build.sh: EXTRA_FILES names $f, but the package root already has a $name (the binary is main)" >&2
+    exit 2
+  fi
+  seen+="$name "
+done
+
+rm -rf "$pkg"
+mkdir "$pkg"
 extra=()
 for f in ${EXTRA_FILES:-}; do
-  cp "$f" "$dist/"
-  extra+=("$dist/$(basename "$f")")
+  cp "$f" "$pkg/"
+  extra+=("$pkg/$(basename "$f")")
 done
 
 cd "$root"
-CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -trimpath -ldflags='-s -w' -o "$dist/main" .
-go run ./internal/zipdist "$dist/main" ${extra[@]+"${extra[@]}"} "$dist/cos-sts-scf.zip"
-echo "built $dist/cos-sts-scf.zip (handler: main, runtime: Go1)"
+echo "building cos-sts-scf $version for linux/amd64 (the first build downloads modules and takes a few minutes)"
+CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -trimpath -ldflags="-s -w -X main.version=$version" -o "$pkg/main" .
+go run ./internal/zipdist "$pkg/main" ${extra[@]+"${extra[@]}"} "$dist/cos-sts-scf.zip"
+echo "built $dist/cos-sts-scf.zip and $pkg/ (version $version; handler main, runtime Go1)"
