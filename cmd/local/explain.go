@@ -7,8 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
+	"github.com/cos-sts-scf/cos-sts-scf/config"
 	"github.com/cos-sts-scf/cos-sts-scf/handler"
 )
 
@@ -59,14 +62,10 @@ func runExplain(ctx context.Context, args []string, c cli) int {
 		}
 	}
 
-	env := functionEnv(c.environ)
-	if env["STS_BUCKET"] == "" && env["STS_POLICY"] == "" && env["STS_SCOPES"] == "" && env["STS_SCOPES_FILE"] == "" {
-		var filled []string
-		for _, d := range demoDefaults {
-			env[d.name] = d.value
-			filled = append(filled, d.name+"="+d.value)
-		}
-		fmt.Fprintf(c.stderr, "local: no scope is configured, so the demo one is explained: %s.\n", strings.Join(filled, ", "))
+	env, _, err := functionConfig(c.environ, c.stderr)
+	if err != nil {
+		fmt.Fprintln(c.stderr, err)
+		return exitFail
 	}
 	// The handler's log says exactly what is wrong with a configuration; it is shown only when explaining failed.
 	var log bytes.Buffer
@@ -101,13 +100,26 @@ func runExplain(ctx context.Context, args []string, c cli) int {
 		return exitOK
 	}
 	_, _ = c.stderr.Write(log.Bytes())
-	switch {
-	case envelope.Error != nil:
-		fmt.Fprintf(c.stderr, "local: %s: %s\n", envelope.Error.Code, envelope.Error.Message)
-	default:
-		fmt.Fprintf(c.stderr, "local: %s: %s\n", envelope.CodeDesc, envelope.Message)
+	code, msg := envelope.CodeDesc, envelope.Message
+	if envelope.Error != nil {
+		code, msg = envelope.Error.Code, envelope.Error.Message
+	}
+	fmt.Fprintf(c.stderr, "local: %s: %s\n", code, msg)
+	if strings.HasPrefix(msg, "unknown scope") {
+		scopeHint(c.stderr, env)
 	}
 	return exitFail
+}
+
+// scopeHint lists the scopes a configuration defines, for a developer who asked for one it does not have (often
+// "default", which named scopes leave out unless STS_BUCKET… or the file define it).
+func scopeHint(w io.Writer, env map[string]string) {
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		return
+	}
+	names := slices.Sorted(maps.Keys(cfg.Scopes))
+	fmt.Fprintf(w, "local: this configuration defines the scopes %s: name one with -scope, or with \"scope\" in the event\n", strings.Join(names, ", "))
 }
 
 // withScope adds scope to an event's parameters, wherever that event carries them.

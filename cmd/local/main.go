@@ -2,7 +2,8 @@
 // it: it builds the real binary, starts it with _LAMBDA_SERVER_PORT and speaks
 // SCF's net/rpc protocol to it (internal/scfrpc). With no STS_ENDPOINT it also
 // starts the STS emulator (internal/stsemu), so no Tencent Cloud account is
-// needed to try a request end to end.
+// needed to try a request end to end. The demo configuration is used only when
+// no STS_* variable is set (config.go), the same in every command.
 //
 //	go run ./cmd/local invoke EVENT.json|-
 //	go run ./cmd/local serve [-addr 127.0.0.1:9000]
@@ -32,9 +33,14 @@ explain prints what the configuration would grant for the event (default {}):
         the scope, the exact policy, its resources, conditions and warnings.
         No keys are read and STS is not called.
 
-Both build the function from this module (or run -bin) and give it every
-STS_* and TENCENTCLOUD_* variable of your environment. Without STS_ENDPOINT
-they start a local STS emulator, whose credentials work only there.
+All three give the function every STS_* and TENCENTCLOUD_* variable of your
+environment (a relative STS_SCOPES_FILE is taken from the current directory).
+Only when no STS_* variable is set at all do they use a demo configuration
+(bucket examplebucket-1250000000, folder uploads/), and say so; set any one
+and nothing is filled in. invoke and serve build the function from this module
+(or run -bin); without STS_ENDPOINT they start a local STS emulator, whose
+credentials work only there, and, when you set no keys, hand the function
+execution-role keys as SCF does (these mint only with STS_ROLE_ARN).
 `
 
 // Exit codes: a reply was printed, the function or the tool failed, the

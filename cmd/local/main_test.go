@@ -124,7 +124,10 @@ func TestInvokeEvents(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no sample events: %v", err)
 	}
-	environ := []string{"STS_ALLOW_ORIGINS=https://app.example.com"}
+	// The demo's values plus CORS: setting one variable turns the demo off, so the rest are set too, and the
+	// keys are the execution role's that the tool hands over, as SCF does.
+	environ := []string{"STS_ALLOW_ORIGINS=https://app.example.com", "STS_BUCKET=examplebucket-1250000000",
+		"STS_BUCKET_REGION=ap-guangzhou", "STS_ALLOW_PREFIXES=uploads/", "STS_ROLE_ARN=qcs::cam::uin/100000000001:roleName/cos-sts"}
 	for _, file := range files {
 		name := filepath.Base(file)
 		t.Run(name, func(t *testing.T) {
@@ -193,7 +196,8 @@ func TestInvokeBuilds(t *testing.T) {
 func TestServe(t *testing.T) {
 	bin := needFunction(t)
 	var stderr bytes.Buffer
-	c := cli{stderr: &lockedWriter{w: &stderr}, environ: []string{"STS_ALLOW_ORIGINS=https://app.example.com"}}
+	c := cli{stderr: &lockedWriter{w: &stderr}, environ: []string{"STS_ALLOW_ORIGINS=https://app.example.com", "STS_BUCKET=examplebucket-1250000000",
+		"STS_ALLOW_PREFIXES=uploads/", "STS_SECRET_ID=AKIDservetest", "STS_SECRET_KEY=servetestkey"}}
 	s, err := startSession(context.Background(), bin, c)
 	if err != nil {
 		t.Fatalf("startSession: %v", err)

@@ -9,7 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
+	"time"
 
 	"github.com/cos-sts-scf/cos-sts-scf/internal/scfrpc"
 	"github.com/cos-sts-scf/cos-sts-scf/internal/stsemu"
@@ -23,13 +23,6 @@ const modulePath = "github.com/cos-sts-scf/cos-sts-scf"
 // it opens nothing but the emulator, and a fixed one would invite copying.
 const demoSecretID = "AKIDLOCALDEMO00000000000000000000000"
 
-// demoDefaults make the demo work out of the box, and match testdata/events.
-var demoDefaults = []struct{ name, value string }{
-	{"STS_BUCKET", "examplebucket-1250000000"},
-	{"STS_BUCKET_REGION", "ap-guangzhou"},
-	{"STS_ALLOW_PREFIXES", "uploads/"},
-}
-
 // session is one running function and, when STS_ENDPOINT is unset, the
 // emulator standing in for STS.
 type session struct {
@@ -37,21 +30,26 @@ type session struct {
 	emu *stsemu.Server
 	// env is the function's environment: set on the process, and sent again
 	// with every invocation as SCF does.
-	env map[string]string
-	tmp string // holds the built binary
+	env      map[string]string
+	demo     bool   // the developer set no STS_* variable: the demo configuration is in env
+	roleKeys bool   // the tool handed the function execution-role keys, as SCF does
+	tmp      string // holds the built binary
 }
 
 // startSession builds the function unless bin names one, starts the emulator
 // if needed, and starts the function with its log teed to c.stderr.
 func startSession(ctx context.Context, bin string, c cli) (_ *session, err error) {
-	s := &session{env: functionEnv(c.environ)}
+	s := &session{}
+	if s.env, s.demo, err = functionConfig(c.environ, c.stderr); err != nil {
+		return nil, err
+	}
 	defer func() {
 		if err != nil {
 			s.Close()
 		}
 	}()
 	if bin == "" {
-		if bin, err = s.build(ctx); err != nil {
+		if bin, err = s.build(ctx, c.stderr); err != nil {
 			return nil, err
 		}
 	}
@@ -67,20 +65,6 @@ func startSession(ctx context.Context, bin string, c cli) (_ *session, err error
 	return s, nil
 }
 
-// functionEnv picks the variables the function reads: STS_* are its own,
-// TENCENTCLOUD_* are what SCF injects (execution role keys, region). Nothing
-// else of the developer's environment leaks in, as nothing else would in SCF.
-func functionEnv(environ []string) map[string]string {
-	env := make(map[string]string)
-	for _, kv := range environ {
-		name, value, ok := strings.Cut(kv, "=")
-		if ok && (strings.HasPrefix(name, "STS_") || strings.HasPrefix(name, "TENCENTCLOUD_")) {
-			env[name] = value
-		}
-	}
-	return env
-}
-
 func envList(env map[string]string) []string {
 	list := make([]string, 0, len(env))
 	for name, value := range env {
@@ -89,46 +73,57 @@ func envList(env map[string]string) []string {
 	return list
 }
 
-// startEmulator starts the STS emulator, points the function at it and fills
-// in a demo configuration for whatever the developer left unset, then says so
-// in one paragraph. It never prints a secret key.
+// roleKeysTTL is how long the execution-role keys the tool hands the function stay valid at the emulator. SCF
+// rotates them; a local session is shorter than this.
+const roleKeysTTL = 12 * time.Hour
+
+// startEmulator starts the STS emulator, points the function at it and gives it keys the emulator accepts,
+// then says so in one paragraph. It never prints a secret key.
+//
+//   - the demo configuration: a demo sub-account key pair (GetFederationToken);
+//   - the developer's own STS_SECRET_ID/STS_SECRET_KEY: the emulator accepts that pair, so only the endpoint
+//     differs from their real configuration;
+//   - no keys at all: the tool plays SCF and hands the function execution-role keys (TENCENTCLOUD_SECRETID, …),
+//     which, as on SCF, mint only with STS_ROLE_ARN (AssumeRole). Nothing of the function's own configuration is
+//     filled in.
 func (s *session) startEmulator(stderr io.Writer) error {
 	keys := map[string]string{}
-	var filled []string
-	if s.env["STS_SECRET_ID"] == "" && s.env["STS_SECRET_KEY"] == "" {
+	var notes []string
+	hasRoleKeys := s.env["TENCENTCLOUD_SECRETID"] != "" || s.env["TENCENTCLOUD_SECRETKEY"] != ""
+	switch {
+	case s.demo:
 		key := rand.Text()
 		keys[demoSecretID] = key
 		s.env["STS_SECRET_ID"], s.env["STS_SECRET_KEY"] = demoSecretID, key
-		filled = append(filled, "STS_SECRET_ID="+demoSecretID, "STS_SECRET_KEY=(a random demo key)")
-	} else if s.env["STS_SECRET_ID"] != "" {
-		// The developer's own pair: let the emulator accept it too, so that
-		// only the endpoint differs from their real configuration.
+		notes = append(notes, "Demo keys: STS_SECRET_ID="+demoSecretID+", STS_SECRET_KEY=(random).")
+	case s.env["STS_SECRET_ID"] != "":
 		keys[s.env["STS_SECRET_ID"]] = s.env["STS_SECRET_KEY"]
-	}
-	if s.env["STS_POLICY"] == "" {
-		for _, d := range demoDefaults {
-			if s.env[d.name] == "" {
-				s.env[d.name] = d.value
-				filled = append(filled, d.name+"="+d.value)
-			}
-		}
+		notes = append(notes, "It accepts your STS_SECRET_ID/STS_SECRET_KEY.")
+	case s.env["STS_SECRET_KEY"] == "" && !hasRoleKeys:
+		s.roleKeys = true
 	}
 	s.emu = stsemu.New(stsemu.Options{Keys: keys})
 	if err := s.emu.Start(); err != nil {
 		return err
 	}
+	if s.roleKeys {
+		s.env["TENCENTCLOUD_SECRETID"], s.env["TENCENTCLOUD_SECRETKEY"], s.env["TENCENTCLOUD_SESSIONTOKEN"] = s.emu.NewRoleKeys(roleKeysTTL)
+		notes = append(notes, "No keys are set, so as SCF does for an execution role the function gets temporary keys "+
+			"(TENCENTCLOUD_SECRETID, TENCENTCLOUD_SECRETKEY, TENCENTCLOUD_SESSIONTOKEN), valid only there: they mint only with STS_ROLE_ARN, as on SCF.")
+	}
 	s.env["STS_ENDPOINT"] = s.emu.URL()
 	msg := fmt.Sprintf("local: STS_ENDPOINT is unset, so an STS emulator serves at %s: the credentials it issues work only there, never against COS.", s.emu.URL())
-	if len(filled) > 0 {
-		msg += " Filled in for the demo: " + strings.Join(filled, ", ") + "."
+	for _, n := range notes {
+		msg += " " + n
 	}
 	fmt.Fprintln(stderr, msg+" Set STS_ENDPOINT to use a real STS.")
 	return nil
 }
 
 // build compiles the function from the module around the working directory
-// into a temporary directory.
-func (s *session) build(ctx context.Context) (string, error) {
+// into a temporary directory, saying what it builds and how long that took:
+// the first build on a machine compiles the SDK and can take a minute or more.
+func (s *session) build(ctx context.Context, stderr io.Writer) (string, error) {
 	root, err := moduleRoot()
 	if err != nil {
 		return "", err
@@ -137,9 +132,12 @@ func (s *session) build(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("local: %w", err)
 	}
 	bin := filepath.Join(s.tmp, "main")
+	fmt.Fprintf(stderr, "local: building the function (the module in %s, CGO_ENABLED=0); the first build on a machine takes a minute or more\n", root)
+	start := time.Now()
 	if err := scfrpc.Build(ctx, root, bin); err != nil {
 		return "", err
 	}
+	fmt.Fprintf(stderr, "local: built in %.1fs\n", time.Since(start).Seconds())
 	return bin, nil
 }
 

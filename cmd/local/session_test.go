@@ -28,6 +28,7 @@ func TestStartEmulator(t *testing.T) {
 		environ    []string
 		want       map[string]string // "" means: must be unset
 		wantNotice []string
+		roleKeys   bool
 		secret     string // must not appear in the notice
 	}{
 		{
@@ -35,31 +36,43 @@ func TestStartEmulator(t *testing.T) {
 			environ: nil,
 			want: map[string]string{
 				"STS_SECRET_ID": demoSecretID, "STS_BUCKET": "examplebucket-1250000000",
-				"STS_BUCKET_REGION": "ap-guangzhou", "STS_ALLOW_PREFIXES": "uploads/",
+				"STS_BUCKET_REGION": "ap-guangzhou", "STS_ALLOW_PREFIXES": "uploads/", "TENCENTCLOUD_SECRETID": "",
 			},
-			wantNotice: []string{"STS_SECRET_ID=" + demoSecretID, "STS_BUCKET=examplebucket-1250000000", "STS_ALLOW_PREFIXES=uploads/", "work only there"},
+			wantNotice: []string{"no STS_* variable is set", "STS_BUCKET=examplebucket-1250000000", "STS_ALLOW_PREFIXES=uploads/", "STS_SECRET_ID=" + demoSecretID, "work only there"},
 		},
 		{
-			name:    "the developer's own values are kept",
+			name:    "the developer's own keys and values, nothing filled in",
 			environ: []string{"STS_SECRET_ID=AKIDmine", "STS_SECRET_KEY=mysecretkeyvalue", "STS_BUCKET=mine-1250000001"},
 			want: map[string]string{
 				"STS_SECRET_ID": "AKIDmine", "STS_SECRET_KEY": "mysecretkeyvalue", "STS_BUCKET": "mine-1250000001",
-				"STS_ALLOW_PREFIXES": "uploads/",
+				"STS_ALLOW_PREFIXES": "", "STS_BUCKET_REGION": "", "TENCENTCLOUD_SECRETID": "",
 			},
-			wantNotice: []string{"STS_ALLOW_PREFIXES=uploads/"},
+			wantNotice: []string{"nothing filled in: STS_BUCKET, STS_SECRET_ID, STS_SECRET_KEY.", "accepts your STS_SECRET_ID"},
 			secret:     "mysecretkeyvalue",
 		},
 		{
-			name:    "a complete policy: no demo scope",
-			environ: []string{`STS_POLICY={"version":"2.0"}`},
-			want:    map[string]string{"STS_SECRET_ID": demoSecretID, "STS_BUCKET": "", "STS_ALLOW_PREFIXES": ""},
+			name:       "configuration without keys: role keys as SCF gives them, no demo",
+			environ:    []string{"STS_BUCKET=mine-1250000001", "STS_ALLOW_PREFIXES=photos/"},
+			want:       map[string]string{"STS_SECRET_ID": "", "STS_SECRET_KEY": "", "STS_ALLOW_PREFIXES": "photos/"},
+			wantNotice: []string{"TENCENTCLOUD_SECRETID", "mint only with STS_ROLE_ARN"},
+			roleKeys:   true,
+		},
+		{
+			name:     "a complete policy: no demo scope",
+			environ:  []string{`STS_POLICY={"version":"2.0"}`},
+			want:     map[string]string{"STS_SECRET_ID": "", "STS_BUCKET": "", "STS_ALLOW_PREFIXES": ""},
+			roleKeys: true,
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := &session{env: functionEnv(tc.environ)}
-			defer s.Close()
 			var notice bytes.Buffer
+			env, demo, err := functionConfig(tc.environ, &notice)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := &session{env: env, demo: demo}
+			defer s.Close()
 			if err := s.startEmulator(&notice); err != nil {
 				t.Fatalf("startEmulator: %v", err)
 			}
@@ -71,7 +84,12 @@ func TestStartEmulator(t *testing.T) {
 					t.Errorf("%s = %q; want %q", k, got, want)
 				}
 			}
-			if s.env["STS_SECRET_KEY"] == "" {
+			secrets := []string{tc.secret, s.env["STS_SECRET_KEY"], s.env["TENCENTCLOUD_SECRETKEY"], s.env["TENCENTCLOUD_SESSIONTOKEN"]}
+			if tc.roleKeys {
+				if s.env["TENCENTCLOUD_SECRETID"] == "" || s.env["TENCENTCLOUD_SECRETKEY"] == "" || s.env["TENCENTCLOUD_SESSIONTOKEN"] == "" {
+					t.Errorf("role keys missing: %v", s.env)
+				}
+			} else if s.env["STS_SECRET_KEY"] == "" {
 				t.Errorf("STS_SECRET_KEY is empty")
 			}
 			for _, want := range append(tc.wantNotice, s.emu.URL()) {
@@ -79,15 +97,13 @@ func TestStartEmulator(t *testing.T) {
 					t.Errorf("notice %q lacks %q", notice.String(), want)
 				}
 			}
-			secret := tc.secret
-			if secret == "" {
-				secret = s.env["STS_SECRET_KEY"]
+			for _, secret := range secrets {
+				if secret != "" && strings.Contains(notice.String(), secret) {
+					t.Errorf("notice %q contains a secret", notice.String())
+				}
 			}
-			if strings.Contains(notice.String(), secret) {
-				t.Errorf("notice %q contains the secret key", notice.String())
-			}
-			if n := strings.Count(notice.String(), "\n"); n != 1 {
-				t.Errorf("notice has %d lines; want one paragraph", n)
+			if n := strings.Count(notice.String(), "\n"); n != 2 {
+				t.Errorf("notice has %d lines; want one about the configuration and one about the emulator", n)
 			}
 		})
 	}
