@@ -40,6 +40,26 @@ var eventExpectations = map[string]expectation{
 	"console-test.json": {
 		status: 0, mint: &grant{prefixes: []string{"uploads/alice/"}, actions: uploadActions}, duration: 1800,
 	},
+	// The console-ready events the README points to: the SCF console's API Gateway and Function URL templates
+	// with the parameters in the body and an empty queryString, and direct invocations.
+	"console-apigw.json": {
+		status: 200, mint: &grant{prefixes: []string{"uploads/alice/"}, actions: uploadActions}, duration: 1800,
+	},
+	"console-function-url.json": {
+		status: 200, mint: &grant{prefixes: []string{"uploads/alice/"}, actions: uploadActions}, duration: 1800,
+	},
+	"console-default.json": {
+		status: 0, mint: &grant{prefixes: []string{"uploads/"}, actions: append(uploadActions, downloadActions...)}, duration: 1800,
+	},
+	"console-dry-run.json": {
+		status: 0, dryRun: &grant{prefixes: []string{"uploads/alice/"}, actions: append(uploadActions, downloadActions...)},
+	},
+	"console-download.json": {
+		status: 0, mint: &grant{prefixes: []string{"uploads/alice/"}, actions: downloadActions}, duration: 600,
+	},
+	"console-sts-format.json": {
+		status: 0, format: "sts", mint: &grant{prefixes: []string{"uploads/alice/"}, actions: append(uploadActions, downloadActions...)}, duration: 1800,
+	},
 	"options-preflight.json": {status: 204, cors: true},
 	"bad-json-body.json":     {status: 400, errCode: "InvalidParameter", cors: false},
 	"unknown-field.json":     {status: 400, errCode: "InvalidParameter", errNaming: "durationSecond"},

@@ -108,17 +108,23 @@ func TestInvokeRejectsNonJSON(t *testing.T) {
 func TestInvokeEvents(t *testing.T) {
 	bin := needFunction(t)
 	want := map[string]string{ // file → the first line printed
-		"apigw-get.json":         "HTTP 200",
-		"apigw-post.json":        "HTTP 200",
-		"function-url-get.json":  "HTTP 200",
-		"function-url-post.json": "HTTP 200",
-		"console-test.json":      "{",
-		"options-preflight.json": "HTTP 204",
-		"bad-json-body.json":     "HTTP 400",
-		"unknown-field.json":     "HTTP 400",
-		"put-method.json":        "HTTP 405",
-		"outside-scope.json":     "HTTP 403",
-		"traversal-key.json":     "HTTP 400",
+		"apigw-get.json":            "HTTP 200",
+		"apigw-post.json":           "HTTP 200",
+		"function-url-get.json":     "HTTP 200",
+		"function-url-post.json":    "HTTP 200",
+		"console-test.json":         "{",
+		"console-apigw.json":        "HTTP 200",
+		"console-function-url.json": "HTTP 200",
+		"console-default.json":      "{",
+		"console-dry-run.json":      "{",
+		"console-download.json":     "{",
+		"console-sts-format.json":   "{",
+		"options-preflight.json":    "HTTP 204",
+		"bad-json-body.json":        "HTTP 400",
+		"unknown-field.json":        "HTTP 400",
+		"put-method.json":           "HTTP 405",
+		"outside-scope.json":        "HTTP 403",
+		"traversal-key.json":        "HTTP 400",
 	}
 	files, err := filepath.Glob("../../testdata/events/*.json")
 	if err != nil || len(files) == 0 {
