@@ -200,13 +200,9 @@ func TestConsoleEvents(t *testing.T) {
 			switch {
 			case r.status != 0 && r.status != 200:
 				t.Errorf("status %d, body %v; want 200", r.status, r.body)
-			case r.body["dryRun"] == true || r.body["data"] != nil && r.body["data"].(map[string]any)["dryRun"] == true:
-				data := r.body
-				if d, ok := r.body["data"].(map[string]any); ok {
-					data = d
-				}
-				if data["version"] != packageVersion {
-					t.Errorf("dry run %v; want version %q", data, packageVersion)
+			case r.dryRun():
+				if v := r.data()["version"]; v != packageVersion {
+					t.Errorf("dry run %v; want version %q", r.data(), packageVersion)
 				}
 			case r.credentials()["tmpSecretId"] == nil:
 				t.Errorf("body %v; want credentials", r.body)

@@ -146,12 +146,19 @@ func decodeResult(t *testing.T, payload []byte) result {
 	return r
 }
 
-// credentialsOf returns the temporary keys of a successful reply in either format, or nil.
-func (r result) credentials() map[string]any {
-	data := r.body
+// data is a successful reply's payload in either format: cam's data object, or the sts body itself.
+func (r result) data() map[string]any {
 	if d, ok := r.body["data"].(map[string]any); ok {
-		data = d
+		return d
 	}
-	c, _ := data["credentials"].(map[string]any)
+	return r.body
+}
+
+// credentials returns the temporary keys of a successful reply, or nil.
+func (r result) credentials() map[string]any {
+	c, _ := r.data()["credentials"].(map[string]any)
 	return c
 }
+
+// dryRun reports whether the reply is a dry run's.
+func (r result) dryRun() bool { return r.data()["dryRun"] == true }
