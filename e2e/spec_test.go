@@ -1907,7 +1907,7 @@ func TestSpecLocal(t *testing.T) {
 		},
 		{
 			name: "§7 explain prints the policy with no keys configured",
-			args: []string{"explain", event}, env: []string{"STS_SECRET_ID=", "STS_SECRET_KEY="},
+			args: []string{"explain", event}, env: []string{"STS_BUCKET=examplebucket-1250000000", "STS_ALLOW_PREFIXES=uploads/"},
 			stdout: []string{`"version": "2.0"`, "uploads/alice/*", "name/cos:PutObject"},
 		},
 	}
