@@ -534,7 +534,10 @@ func TestInvalidRequest(t *testing.T) {
 		{"role without ARN", func(r *Request) { r.Mode = ModeAssumeRole; r.RoleSessionName = "s1" }},
 		{"negative duration", func(r *Request) { r.DurationSeconds = -1 }},
 		{"bad scheme", func(r *Request) { r.Endpoint.Scheme = "FTP" }},
-		{"tag value over 256 characters", func(r *Request) { *r = assumeRole(r.Endpoint, r.Credentials); r.Tags["sub"] = strings.Repeat("é", 257) }},
+		{"tag value over 256 characters", func(r *Request) {
+			*r = assumeRole(r.Endpoint, r.Credentials)
+			r.Tags["sub"] = strings.Repeat("é", 257)
+		}},
 		{"empty tag key", func(r *Request) { *r = assumeRole(r.Endpoint, r.Credentials); r.Tags[""] = "x" }},
 		{"tag key over 128 characters", func(r *Request) { *r = assumeRole(r.Endpoint, r.Credentials); r.Tags[strings.Repeat("k", 129)] = "x" }},
 		{"51 tags", func(r *Request) {
