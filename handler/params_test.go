@@ -190,6 +190,8 @@ func TestHeaderCaseDuplicates(t *testing.T) {
 		{"two tokens", `{"Authorization":"Bearer a","authorization":"Bearer b","x-scf-remote-addr":"203.0.113.7"}`, "", "header authorization is given twice"},
 		{"two origins", `{"Origin":"https://a.example","ORIGIN":"https://b.example"}`, "", "header origin is given twice"},
 		{"unread headers may differ", `{"Accept":"a","accept":"b","x-scf-remote-addr":"203.0.113.7"}`, "203.0.113.7", ""},
+		// A list of several addresses is joined, and so is no address at all: bindSourceIp refuses it (403).
+		{"a list of addresses", `{"x-scf-remote-addr":["203.0.113.7","198.51.100.9"]}`, "203.0.113.7,198.51.100.9", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
