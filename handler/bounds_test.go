@@ -128,6 +128,11 @@ func hostileShapes() []struct {
 		}(), 405},
 		{"a 120 KB parameter name", urlPost(`{"` + strings.Repeat("p", 120<<10) + `":1}`), 400},
 		{"headers up to the cap", capHeaders, 200},
+		{"a 120 KB gateway request id", func() []byte {
+			b, _ := json.Marshal(map[string]any{"httpMethod": "GET", "queryString": map[string]string{"nope": "1"},
+				"requestContext": map[string]string{"requestId": strings.Repeat("r", 120<<10), "sourceIp": "10.0.2.14"}})
+			return b
+		}(), 400},
 		{"claims nested 20,000 deep", []byte(`{"claims":` + strings.Repeat(`{"a":`, 20_000) + `1` + strings.Repeat(`}`, 20_000) + `}`), 400},
 	}
 }

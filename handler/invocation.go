@@ -174,7 +174,7 @@ func (inv *invocation) httpParams(cfg *config.Config, raw []byte) (params, error
 	inv.headers = ev.Headers
 	inv.caller = caller{ip: ev.SourceIP}
 	if ev.RequestID != "" {
-		inv.requestID = ev.RequestID
+		inv.requestID = truncate(ev.RequestID, maxLogged) // it is echoed in every reply and log line
 	}
 	if allow, ok := cfg.OriginAllowed(ev.Headers["origin"]); ok {
 		inv.cors = map[string]string{"Access-Control-Allow-Origin": allow, "Vary": "Origin"}
