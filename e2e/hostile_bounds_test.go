@@ -56,7 +56,7 @@ func hostileShapes() []hostileShape {
 		manyHeaders["x-h"+strconv.Itoa(i)] = "v"
 	}
 	queryList := make([]string, 0, sixMB/16)
-	for i := 0; len(queryList)*16 < sixMB; i++ {
+	for i := 0; len(queryList)*19 < sixMB; i++ { // about 19 bytes an item, quotes and comma included
 		queryList = append(queryList, "uploads/q"+strconv.Itoa(i)+"/")
 	}
 	return []hostileShape{

@@ -93,7 +93,7 @@ func hostileShapes() []struct {
 	}
 	capHeaders, _ := json.Marshal(map[string]any{"httpMethod": "GET", "headers": fewHeaders})
 	queryList := make([]string, 0, sixMB/16)
-	for i := 0; len(queryList)*16 < sixMB; i++ {
+	for i := 0; len(queryList)*19 < sixMB; i++ { // about 19 bytes an item, quotes and comma included
 		queryList = append(queryList, "uploads/q"+strconv.Itoa(i)+"/")
 	}
 	bigQuery, _ := json.Marshal(map[string]any{"httpMethod": "GET", "queryString": map[string]any{"prefixes": queryList}})
