@@ -18,8 +18,11 @@ func ExampleSubstitute() {
 }
 
 func ExampleSessionName() {
-	fmt.Println(auth.SessionName("auth0|5f7c8ec7c33c6c004bbafe82"))
-	// Output: auth0-5f7c8ec7c33c6c004bbafe82
+	fmt.Println(auth.SessionName("alice@example.com"))
+	fmt.Println(auth.SessionName("auth0|5f7c8ec7c33c6c004bbafe82")) // "|" is not allowed: changed, so hashed
+	// Output:
+	// alice@example.com
+	// auth0-5f7c8ec7c33c6c004bbafe82-41aa487887e3c45c
 }
 
 func ExampleBearerToken() {

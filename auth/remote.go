@@ -18,11 +18,17 @@ const (
 	defaultTTL        = 10 * time.Minute
 	defaultTimeout    = 5 * time.Second
 	maxJWKSBytes      = 1 << 20 // a JWKS is a few kilobytes; more is a wrong URL or an attack
+	// failureTTL is how long a failed fetch is remembered while no usable keys are held: every caller in that
+	// time gets the failure at once, and the identity provider at most one request per failureTTL, however many
+	// tokens (forged or not) arrive. It is shorter than MinRefetch because, without keys, nobody gets in.
+	failureTTL = 10 * time.Second
 )
 
 // remoteSet is the cache of the keys at STS_JWKS_URL. It fetches lazily, refreshes after TTL, refetches on an
-// unknown kid at most once per MinRefetch (so forged kids cannot turn callers into a flood on the identity
-// provider), and lets only one fetch run at a time; callers that need the keys meanwhile wait for that fetch.
+// unknown kid at most once per MinRefetch and, holding no usable keys, at most once per failureTTL (so that
+// callers, forged tokens included, cannot turn into a flood on the identity provider), and lets only one fetch
+// run at a time; callers that need the keys meanwhile wait for that fetch, each as long as its own context
+// allows, while the fetch itself runs on its own timeout.
 type remoteSet struct {
 	url        string // what is fetched
 	display    string // the URL without query or user info, for error messages
@@ -35,6 +41,7 @@ type remoteSet struct {
 	keys      []publicKey
 	fetchedAt time.Time  // of the keys
 	triedAt   time.Time  // of the last fetch, successful or not
+	lastErr   error      // of the last fetch, nil when it succeeded
 	inflight  *fetchCall // the fetch under way, or nil
 }
 
@@ -91,13 +98,19 @@ func (r *remoteSet) keysFor(ctx context.Context, h header) ([]publicKey, error) 
 	var fetch bool
 	switch {
 	case !usable:
-		fetch = true
+		fetch = r.inflight != nil || sinceTry >= failureTTL
 	case age >= r.ttl || unknown:
 		fetch = r.inflight != nil || sinceTry >= r.minRefetch
 	}
 	if !fetch {
-		keys := r.keys
+		keys, err := r.keys, r.lastErr
 		r.mu.Unlock()
+		if !usable {
+			if err == nil { // cannot happen: a fetch that succeeded left usable keys
+				err = fmt.Errorf("%w: %s: no keys", ErrJWKSUnavailable, r.display)
+			}
+			return nil, fmt.Errorf("%w (last tried %s ago; not tried again within %s)", err, sinceTry.Round(time.Second), failureTTL)
+		}
 		return keys, nil
 	}
 	call := r.inflight
@@ -105,11 +118,15 @@ func (r *remoteSet) keysFor(ctx context.Context, h header) ([]publicKey, error) 
 		call = &fetchCall{done: make(chan struct{})}
 		r.inflight = call
 		r.triedAt = now
-		r.mu.Unlock()
-		r.run(ctx, call)
-	} else {
-		r.mu.Unlock()
+		// The fetch belongs to every caller that will wait for it, not to this one: it keeps this caller's values
+		// but not its deadline, so that a caller with 50 ms left cannot cut short the fetch of one with seconds.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), defaultTimeout)
+		go func() {
+			defer cancel()
+			r.run(fctx, call)
+		}()
 	}
+	r.mu.Unlock()
 	select {
 	case <-call.done:
 	case <-ctx.Done():
@@ -131,6 +148,7 @@ func (r *remoteSet) run(ctx context.Context, call *fetchCall) {
 	if err == nil {
 		r.keys, r.fetchedAt = keys, r.now()
 	}
+	r.lastErr = err
 	r.inflight = nil
 	r.mu.Unlock()
 	call.err = err

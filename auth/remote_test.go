@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -133,8 +134,9 @@ func TestJWKSURLStale(t *testing.T) {
 		{"retry after MinRefetch, still stale", 30 * time.Second, http.StatusServiceUnavailable, "ed", nil, 3},
 		{"an unknown kid while the provider is down", time.Minute, http.StatusServiceUnavailable, "other", ErrJWKSUnavailable, 4},
 		{"at 2×TTL stale keys are no longer trusted", 8 * time.Minute, http.StatusServiceUnavailable, "ed", ErrJWKSUnavailable, 5},
-		{"without usable keys every call tries", 0, http.StatusServiceUnavailable, "ed", ErrJWKSUnavailable, 6},
-		{"recovery", time.Second, http.StatusOK, "ed", nil, 7},
+		{"without usable keys a failure is remembered", 0, http.StatusServiceUnavailable, "ed", ErrJWKSUnavailable, 5},
+		{"still remembered, though the provider is back", 9 * time.Second, http.StatusOK, "ed", ErrJWKSUnavailable, 5},
+		{"recovery once the failure is 10 s old", time.Second, http.StatusOK, "ed", nil, 6},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -233,6 +235,74 @@ func TestJWKSURLNoStampede(t *testing.T) {
 		if err := <-errs; err != nil {
 			t.Errorf("Verify: %v", err)
 		}
+	}
+	if got := srv.fetches.Load(); got != 1 {
+		t.Errorf("fetches = %d; want 1", got)
+	}
+}
+
+// TestJWKSURLEmptyCacheIsRateLimited: with no keys yet and the provider failing, every token used to trigger a
+// fetch (20 forged tokens, 20 requests to the identity provider). The unknown-kid rule holds for an empty cache
+// too: one fetch, its failure remembered for failureTTL, then one more.
+func TestJWKSURLEmptyCacheIsRateLimited(t *testing.T) {
+	k := newKeys(t)
+	clock := newClock()
+	srv := newJWKSServer(t, "down")
+	srv.set("down", http.StatusBadGateway)
+	v := remoteVerifier(t, srv, clock)
+	for i := range 20 {
+		tok := sign(t, jwt.SigningMethodEdDSA, k.ed, fmt.Sprint("forged-", i), claimsAt(clock.Now(), nil))
+		_, err := v.Verify(context.Background(), tok)
+		wantErr(t, err, ErrJWKSUnavailable, "HTTP status 502")
+		clock.Advance(400 * time.Millisecond) // 20 tokens in 8 s
+	}
+	if got := srv.fetches.Load(); got != 1 {
+		t.Errorf("fetches = %d after 20 tokens in 8 s; want 1", got)
+	}
+	clock.Advance(2 * time.Second)
+	tok := sign(t, jwt.SigningMethodEdDSA, k.ed, "forged-again", claimsAt(clock.Now(), nil))
+	_, err := v.Verify(context.Background(), tok)
+	wantErr(t, err, ErrJWKSUnavailable, "")
+	if got := srv.fetches.Load(); got != 2 {
+		t.Errorf("fetches = %d once the failure is 10 s old; want 2", got)
+	}
+}
+
+// TestJWKSURLFetchOutlivesItsFirstCaller: the single fetch used to run under the context of the caller that
+// started it, so its deadline cancelled the fetch for everyone waiting. The fetch runs on its own timeout: the
+// first caller gives up at its deadline, a patient one gets the keys.
+func TestJWKSURLFetchOutlivesItsFirstCaller(t *testing.T) {
+	k := newKeys(t)
+	clock := newClock()
+	srv := newJWKSServer(t, jwks(t, ecJWK(t, &k.ec.PublicKey, "ec")))
+	gate := make(chan struct{})
+	srv.mu.Lock()
+	srv.gate = gate
+	srv.mu.Unlock()
+	v := remoteVerifier(t, srv, clock)
+	tok := sign(t, jwt.SigningMethodES256, k.ec, "ec", claimsAt(clock.Now(), nil))
+
+	hurried, cancel := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() {
+		_, err := v.Verify(hurried, tok)
+		first <- err
+	}()
+	for srv.fetches.Load() == 0 { // the first caller's fetch has reached the server and is held there
+		time.Sleep(time.Millisecond)
+	}
+	second := make(chan error, 1)
+	go func() {
+		_, err := v.Verify(context.Background(), tok) // no deadline: it waits for the fetch under way
+		second <- err
+	}()
+	cancel() // the first caller's deadline passes
+	if err := <-first; !errors.Is(err, ErrJWKSUnavailable) || !errors.Is(err, context.Canceled) {
+		t.Errorf("first caller: %v; want ErrJWKSUnavailable wrapping its own context's end", err)
+	}
+	close(gate)
+	if err := <-second; err != nil {
+		t.Errorf("second caller: %v; want the keys the fetch brought", err)
 	}
 	if got := srv.fetches.Load(); got != 1 {
 		t.Errorf("fetches = %d; want 1", got)

@@ -16,19 +16,34 @@ const maxSegment = 128
 // HasTemplate reports whether s contains any ${…} expression, valid or not.
 func HasTemplate(s string) bool { return strings.Contains(s, "${") }
 
-// ValidateTemplate checks the syntax of s at configuration time: the only expression is ${jwt:NAME}, NAME a
-// claim name of [A-Za-z0-9_:.-]; anything else, such as ${env:X} or an unclosed ${, is an error, so that a typo
-// fails the deploy instead of every request.
+// ValidateTemplate checks s at configuration time: the only expression is ${jwt:NAME}, NAME a claim name of
+// [A-Za-z0-9_:.-], and each one fills a whole path segment. Anything else, such as ${env:X}, an unclosed ${ or
+// "t/${jwt:org}-${jwt:sub}/", is an error, so that a mistake fails the deploy instead of every request.
+//
+// A segment shared by two claims, or by a claim and literal text, can be filled alike by different users: org
+// "a-b" with sub "c" and org "a" with sub "b-c" both make "a-b-c", since the claim alphabet holds "-". A claim
+// alone in its segment is the whole segment, so two users get the same folder only with the same claim values.
 func ValidateTemplate(s string) error {
-	_, err := expand(s, func(string) (string, error) { return "", nil })
-	return err
+	if _, err := expand(s, func(string) (string, error) { return "", nil }); err != nil {
+		return err
+	}
+	for seg := range strings.SplitSeq(s, "/") {
+		if HasTemplate(seg) && (!strings.HasPrefix(seg, "${") || strings.IndexByte(seg, '}') != len(seg)-1) {
+			return fmt.Errorf("%w: %q: a template must fill a whole path segment, alone: write t/${jwt:org}/${jwt:sub}/, "+
+				"not t/${jwt:org}-${jwt:sub}/, which different users can fill alike", ErrTemplate, seg)
+		}
+	}
+	return nil
 }
 
-// Substitute replaces every ${jwt:NAME} in s with the string claim NAME. A missing or non-string claim, or a
-// value that is not one safe path segment ([A-Za-z0-9._@=+-]{1,128}, not "." or ".."), is an error wrapping
+// Substitute replaces every ${jwt:NAME} in s with the string claim NAME. A template ValidateTemplate refuses, a
+// missing or non-string claim, or a value that is not one safe path segment ([A-Za-z0-9._@=+-]{1,128}, not "." or ".."), is an error wrapping
 // ErrTemplate: a claim must never be able to climb out of, or widen, the folder it names. The errors name the
 // claim but never quote its value.
 func Substitute(s string, c Claims) (string, error) {
+	if err := ValidateTemplate(s); err != nil {
+		return "", err
+	}
 	return expand(s, func(name string) (string, error) {
 		raw, ok := c[name]
 		if !ok {

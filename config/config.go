@@ -116,7 +116,7 @@ func Load(getenv func(string) string) (*Config, error) {
 
 	ep, err := issuer.ParseEndpoint(get("STS_ENDPOINT"))
 	if err != nil {
-		p.add("STS_ENDPOINT", "%v; use a host (sts.tencentcloudapi.com), host:port, or an http:// or https:// URL without a path", err)
+		p.add("STS_ENDPOINT", "%v; use a host (sts.tencentcloudapi.com), host:port, or an https:// URL without a path (http:// only for a local emulator on a loopback address)", err)
 	}
 	c.Endpoint = ep
 

@@ -155,10 +155,11 @@ func TestLoadErrors(t *testing.T) {
 		{"duration not a number", minimal.with("STS_DURATION_SECONDS", "30m"), []string{`STS_DURATION_SECONDS: "30m" must be a whole number`}},
 		{"duration zero", minimal.with("STS_DURATION_SECONDS", "0"), []string{"STS_DURATION_SECONDS:"}},
 		{"duration above max", minimal.with("STS_DURATION_SECONDS", "4000", "STS_MAX_DURATION_SECONDS", "3600"), []string{"STS_DURATION_SECONDS: 4000 is above STS_MAX_DURATION_SECONDS"}},
-		{"federation max", minimal.with("STS_MAX_DURATION_SECONDS", "10000"), []string{"STS_MAX_DURATION_SECONDS: 10000 is above 7200"}},
+		{"federation max", minimal.with("STS_MAX_DURATION_SECONDS", "129601"), []string{"STS_MAX_DURATION_SECONDS: 129601 is above 129600"}},
 		{"assume role max", minimal.with("STS_ROLE_ARN", "qcs::cam::uin/1:roleName/r", "STS_MAX_DURATION_SECONDS", "50000"), []string{"STS_MAX_DURATION_SECONDS: 50000 is above 43200"}},
 		{"bad endpoint", minimal.with("STS_ENDPOINT", "ftp://x"), []string{"STS_ENDPOINT:"}},
 		{"endpoint with path", minimal.with("STS_ENDPOINT", "https://sts.tencentcloudapi.com/v1"), []string{"STS_ENDPOINT:"}},
+		{"clear text endpoint", minimal.with("STS_ENDPOINT", "http://sts.tencentcloudapi.com"), []string{"STS_ENDPOINT:", "loopback"}},
 		{"bad region", minimal.with("STS_REGION", "Guangzhou"), []string{"STS_REGION:"}},
 		{"bad bucket region", minimal.with("STS_BUCKET_REGION", "gz"), []string{"STS_BUCKET_REGION:"}},
 		{"bad role arn", minimal.with("STS_ROLE_ARN", "arn:aws:iam::1:role/x"), []string{"STS_ROLE_ARN:"}},
@@ -288,5 +289,37 @@ func TestLoadJWT(t *testing.T) {
 	bad := e.with("STS_SCOPES", `{"a":{"bucket":"a-1250000000","prefixes":["u/${jwt:sub}/"],"anonymous":true}}`)
 	if _, err := Load(bad.get); err == nil || !strings.Contains(err.Error(), "scopes.a.anonymous:") {
 		t.Errorf("anonymous templated scope: err = %v", err)
+	}
+}
+
+// TestLoadRefusesTemplatesSharingASegment: t/${jwt:org}-${jwt:sub}/ gives org=a-b,sub=c and org=a,sub=b-c the same
+// folder. A template must fill a whole path segment, in the default scope and in named scopes.
+func TestLoadRefusesTemplatesSharingASegment(t *testing.T) {
+	jwt := minimal.with("STS_AUTH", "jwt", "STS_JWT_ISSUER", "https://idp.example.com", "STS_JWT_AUDIENCE", "cos-sts",
+		"STS_JWT_SECRET", strings.Repeat("k", 32))
+	for _, item := range []string{"t/${jwt:org}-${jwt:sub}/", "t/u-${jwt:sub}/", "t/${jwt:sub}.d/", "t/${jwt:sub}/k-${jwt:org}"} {
+		_, err := Load(jwt.with("STS_ALLOW_PREFIXES", item).get)
+		if err == nil || !strings.Contains(err.Error(), "STS_ALLOW_PREFIXES:") || !strings.Contains(err.Error(), "whole path segment") {
+			t.Errorf("STS_ALLOW_PREFIXES=%s: err = %v; want a whole-path-segment problem", item, err)
+		}
+		scopes := `{"t":{"bucket":"a-1250000000","prefixes":["x/"],"keys":["` + strings.TrimSuffix(item, "/") + `"]}}`
+		_, err = Load(jwt.with("STS_ALLOW_PREFIXES", "", "STS_BUCKET", "", "STS_SCOPES", scopes).get)
+		if err == nil || !strings.Contains(err.Error(), "scopes.t.keys[0]:") || !strings.Contains(err.Error(), "whole path segment") {
+			t.Errorf("key %s: err = %v; want a whole-path-segment problem", item, err)
+		}
+	}
+	if _, err := Load(jwt.with("STS_ALLOW_PREFIXES", "t/${jwt:org}/${jwt:sub}/").get); err != nil {
+		t.Errorf("one template per segment: %v", err)
+	}
+}
+
+// TestLoadFederationDurationUpToASubAccountsLimit: STS gives a sub-account's GetFederationToken up to 129,600 s.
+func TestLoadFederationDurationUpToASubAccountsLimit(t *testing.T) {
+	c, err := Load(minimal.with("STS_MAX_DURATION_SECONDS", "129600", "STS_DURATION_SECONDS", "86400").get)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if s := c.Scopes[DefaultScope]; s.MaxDurationSeconds != 129600 || s.DurationSeconds != 86400 {
+		t.Errorf("durations = %d / %d; want 86400 / 129600", s.DurationSeconds, s.MaxDurationSeconds)
 	}
 }

@@ -12,12 +12,13 @@ import (
 	"github.com/cos-sts-scf/cos-sts-scf/policy"
 )
 
-// Duration bounds. STS caps GetFederationToken at 7200 s for root accounts and AssumeRole at 43200 s; a caller's
-// request is held to the scope's maximum long before that.
+// Duration bounds. STS caps GetFederationToken at 129,600 s when a sub-account's keys call it (7,200 s for the
+// root account's, which this function is not to be given) and AssumeRole at 43,200 s; a caller's request is held
+// to the scope's maximum long before that.
 const (
 	defaultDurationSeconds    = 1800
 	defaultMaxDurationSeconds = 7200
-	maxFederationSeconds      = 7200
+	maxFederationSeconds      = 129600
 	maxAssumeRoleSeconds      = 43200
 )
 

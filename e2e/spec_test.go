@@ -1369,8 +1369,8 @@ func specCases(role map[string]string, jsonFile, yamlFile, reloadFile, bearer st
 			check: callIs(func(c stsemu.Call) error { return wantInt("DurationSeconds", c.DurationSeconds, 43200) }),
 		},
 		{
-			name:  "§4 GetFederationToken refuses STS_MAX_DURATION_SECONDS above 7200 (README)",
-			env:   map[string]string{"STS_MAX_DURATION_SECONDS": "43200"},
+			name:  "§4 GetFederationToken refuses STS_MAX_DURATION_SECONDS above a sub-account's 129600 (README)",
+			env:   map[string]string{"STS_MAX_DURATION_SECONDS": "129601"},
 			event: postBody(`{}`), status: 500, errCode: "ConfigError", calls: 0, check: logSays("STS_MAX_DURATION_SECONDS"),
 		},
 		{

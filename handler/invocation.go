@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -66,6 +67,15 @@ func (inv *invocation) serveSafely(ctx context.Context, raw []byte) (r reply) {
 func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 	getenv := inv.h.opts.Getenv
 	inv.secret(getenv("STS_SECRET_KEY"), getenv("TENCENTCLOUD_SECRETKEY"), getenv("TENCENTCLOUD_SESSIONTOKEN"), getenv("STS_JWT_SECRET"))
+	if len(raw) > MaxEventBytes {
+		// Nothing more is read from it than its shape: not its format, headers or request id (see limits.go).
+		inv.shape = skimShape(raw)
+		inv.caller = caller{direct: inv.shape == ShapeDirect}
+		if getenv("STS_RESPONSE_FORMAT") == config.FormatSTS {
+			inv.format = config.FormatSTS
+		}
+		return inv.fail(invalidParameter("the request is %d bytes; at most %d are read", len(raw), MaxEventBytes))
+	}
 	shape := classify(raw)
 	inv.shape = shape
 	inv.caller = caller{direct: shape == ShapeDirect}
@@ -116,6 +126,13 @@ func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 
 	scope, err := lookupScope(cfg, p)
 	if err != nil {
+		if lc.verifier != nil && shape != ShapeDirect {
+			// Under STS_AUTH=jwt a caller without a valid token must not learn which scopes exist: an unknown
+			// scope answers it as a scope that needs a token would.
+			if _, aerr := inv.authenticate(ctx, lc.verifier, &config.Scope{}, p); aerr != nil {
+				return inv.fail(asError(aerr))
+			}
+		}
 		return inv.fail(asError(err))
 	}
 	if inv.claims, err = inv.authenticate(ctx, lc.verifier, scope, p); err != nil {
@@ -160,7 +177,7 @@ func (inv *invocation) httpParams(cfg *config.Config, raw []byte) (params, error
 	inv.headers = ev.Headers
 	inv.caller = caller{ip: ev.SourceIP}
 	if ev.RequestID != "" {
-		inv.requestID = ev.RequestID
+		inv.requestID = truncate(ev.RequestID, maxLogged) // it is echoed in every reply and log line
 	}
 	if allow, ok := cfg.OriginAllowed(ev.Headers["origin"]); ok {
 		inv.cors = map[string]string{"Access-Control-Allow-Origin": allow, "Vary": "Origin"}
@@ -169,6 +186,11 @@ func (inv *invocation) httpParams(cfg *config.Config, raw []byte) (params, error
 	case http.MethodOptions:
 		return params{}, nil
 	case http.MethodGet:
+		if len(bytes.TrimSpace(ev.Body)) > 0 {
+			// Ignoring it would grant the default scope to a request that meant to ask for something else.
+			inv.useFormat(formatHint(nil, ev.Query, true))
+			return params{}, invalidParameter("a GET takes its parameters in the query string; send a JSON body with POST")
+		}
 		p, err := parseQueryParams(ev.Query)
 		if err != nil {
 			inv.useFormat(formatHint(nil, ev.Query, true))
@@ -214,10 +236,11 @@ func (inv *invocation) mint(ctx context.Context, cfg *config.Config, res *resolv
 		RoleSessionName: auth.SessionName("cossts-" + inv.requestID),
 		ExternalID:      cfg.ExternalID,
 	}
-	if sub, ok := inv.claims.String("sub"); ok && sub != "" {
-		// The caller's identity goes where CloudAudit shows it: the session name and a session tag.
+	if sub := inv.sub(); sub != "" {
+		// The caller's identity goes where CloudAudit shows it: the session name and a session tag, each held
+		// to STS's limits (a sub that does not fit is cut and given a hash of the whole).
 		req.RoleSessionName = auth.SessionName(sub)
-		req.Tags = map[string]string{"sub": sub}
+		req.Tags = map[string]string{"sub": auth.SessionTag(sub)}
 	}
 	out, err := inv.issue(ctx, cfg, req)
 	if err != nil {
@@ -248,7 +271,7 @@ func (inv *invocation) issue(ctx context.Context, cfg *config.Config, req issuer
 		return out, err
 	}
 	now := inv.h.opts.Now()
-	if out, ok := inv.h.cache.get(req, now, cfg.CacheMinRemaining); ok {
+	if out, ok := inv.h.cache.get(req, inv.sub(), now, cfg.CacheMinRemaining); ok {
 		inv.cache = "hit"
 		return out, nil
 	}
@@ -256,7 +279,7 @@ func (inv *invocation) issue(ctx context.Context, cfg *config.Config, req issuer
 	out, err := inv.h.opts.Minter.Issue(ctx, req)
 	inv.attempts = out.Attempts
 	if err == nil {
-		inv.h.cache.put(req, out, now)
+		inv.h.cache.put(req, inv.sub(), out, now)
 	}
 	return out, err
 }
@@ -274,6 +297,9 @@ func (inv *invocation) authenticate(ctx context.Context, v *auth.Verifier, scope
 	if inv.shape == ShapeDirect {
 		switch {
 		case p.HasClaims:
+			if sub, _ := auth.Claims(p.Claims).String("sub"); sub == "" {
+				return nil, invalidParameter("claims must name the user with sub, a non-empty string, as a token must")
+			}
 			return auth.Claims(p.Claims), nil // the operator's own test of a scope as that user
 		case scope.Anonymous:
 			return nil, nil
@@ -296,6 +322,12 @@ func (inv *invocation) authenticate(ctx context.Context, v *auth.Verifier, scope
 		return nil, unauthorized("%s", strings.TrimPrefix(err.Error(), "auth: "))
 	}
 	inv.secret(token)
+	if dl, ok := ctx.Deadline(); ok {
+		// Waiting for STS_JWKS_URL must leave the time a clean 504 needs, as the call to STS does.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, dl.Add(-inv.h.opts.ReplyMargin))
+		defer cancel()
+	}
 	claims, err := v.Verify(ctx, token)
 	switch {
 	case errors.Is(err, auth.ErrJWKSUnavailable) && errors.Is(err, context.DeadlineExceeded):
@@ -305,7 +337,18 @@ func (inv *invocation) authenticate(ctx context.Context, v *auth.Verifier, scope
 	case err != nil:
 		return nil, unauthorized("%s", strings.TrimPrefix(err.Error(), "auth: "))
 	}
+	if sub, _ := claims.String("sub"); sub == "" {
+		// Credentials, their cache entry and their CloudAudit record belong to a user; a token that names none
+		// (no sub, or a number, a list, "") would share them with every other such token.
+		return nil, unauthorized("the token has no sub claim naming its user (a non-empty string)")
+	}
 	return claims, nil
+}
+
+// sub is the verified caller's sub claim, "" when nobody is named (STS_AUTH=none, an anonymous scope).
+func (inv *invocation) sub() string {
+	sub, _ := inv.claims.String("sub")
+	return sub
 }
 
 // upstreamError maps an issuer failure to the reply docs/contract.md §3 gives it.
@@ -366,11 +409,12 @@ func (inv *invocation) fail(e *Error) reply {
 // log writes the invocation's one line. Messages and details are built by this package from codes and
 // validated input, never from keys, so nothing secret can reach it.
 func (inv *invocation) log(status int, latency time.Duration) {
+	// Every field a caller can choose is cut short: a 4 MB scope name must not become a 4 MB log line.
 	attrs := []any{
-		slog.String("requestId", inv.requestID),
+		slog.String("requestId", truncate(inv.requestID, maxLogged)),
 		slog.String("trigger", string(inv.shape)),
-		slog.String("method", inv.method),
-		slog.String("scope", inv.scope),
+		slog.String("method", truncate(inv.method, 16)),
+		slog.String("scope", truncate(inv.scope, maxLogged)),
 		slog.Int("status", status),
 		slog.Int64("latencyMs", latency.Milliseconds()),
 		slog.Int("stsAttempts", inv.attempts),
@@ -378,6 +422,11 @@ func (inv *invocation) log(status int, latency time.Duration) {
 	}
 	if inv.cache != "" {
 		attrs = append(attrs, slog.String("cache", inv.cache))
+	}
+	if sub := inv.sub(); sub != "" {
+		// Ties the STS request id (and so CloudAudit's record) to the user, GetFederationToken included, whose
+		// records show only the federation name.
+		attrs = append(attrs, slog.String("sub", truncate(sub, maxLogged)))
 	}
 	level, msg := slog.LevelInfo, "ok"
 	if inv.err != nil {

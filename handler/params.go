@@ -44,6 +44,10 @@ const (
 	kindObject
 )
 
+// paramNames are the parameters of docs/contract.md §2 in the order the unknown-parameter hint lists them.
+var paramNames = []string{"scope", "prefixes", "keys", "actions", "durationSeconds", "format", "dryRun",
+	"maxContentLength", "contentTypes", "claims"}
+
 // fields maps every parameter name to its kind. A name not listed here is refused, so a typo can never silently
 // widen or change a grant.
 var fields = map[string]kind{
@@ -87,7 +91,9 @@ func (p *params) set(name string, s string, list []string, n int, b bool) {
 func lookupField(name string) (kind, error) {
 	k, ok := fields[name]
 	if !ok {
-		return 0, invalidParameter("unknown parameter %q; the parameters are scope, prefixes, keys, actions, durationSeconds, format, dryRun, maxContentLength and contentTypes", truncate(name, 64))
+		last := len(paramNames) - 1
+		return 0, invalidParameter("unknown parameter %q; the parameters are %s and %s", truncate(name, 64),
+			strings.Join(paramNames[:last], ", "), paramNames[last])
 	}
 	return k, nil
 }
@@ -99,6 +105,10 @@ func parseJSONParams(raw []byte) (params, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
 		return p, nil // an empty POST body, as curl -X POST sends: the default request
+	}
+	if bytes.HasPrefix(raw, []byte("\uFEFF")) {
+		// encoding/json would call it "invalid character 'ï'", the first byte read as Latin-1.
+		return p, invalidParameter("the request starts with a UTF-8 byte order mark (BOM); send the JSON without it")
 	}
 	if !utf8.Valid(raw) {
 		// encoding/json would quietly turn the bad bytes into U+FFFD, and so a key into another key.
@@ -144,7 +154,12 @@ func parseJSONParams(raw []byte) (params, error) {
 	return p, nil
 }
 
+// setJSON decodes one parameter's value, strictly: null is refused for every kind (it would otherwise decode as
+// the zero value, and {"dryRun": null} would mint real credentials), and a list may hold at most MaxListItems.
 func setJSON(p *params, name string, k kind, v json.RawMessage) error {
+	if string(v) == "null" {
+		return invalidParameter("parameter %q is null; leave it out to get its default", name)
+	}
 	switch k {
 	case kindString:
 		var s string
@@ -153,9 +168,19 @@ func setJSON(p *params, name string, k kind, v json.RawMessage) error {
 		}
 		p.set(name, s, nil, 0, false)
 	case kindList:
-		var list []string
-		if v[0] != '[' || json.Unmarshal(v, &list) != nil {
+		var items []*string // a pointer tells a null item from ""
+		if v[0] != '[' || json.Unmarshal(v, &items) != nil {
 			return invalidParameter("parameter %q must be a list of strings", name)
+		}
+		if err := checkListLength(name, len(items)); err != nil {
+			return err
+		}
+		list := make([]string, len(items))
+		for i, item := range items {
+			if item == nil {
+				return invalidParameter("parameter %q: item %d is null", name, i)
+			}
+			list[i] = *item
 		}
 		p.set(name, "", list, 0, false)
 	case kindInt:
@@ -195,7 +220,7 @@ func parseQueryParams(q map[string]json.RawMessage) (params, error) {
 		}
 		vals, present, err := queryValues(v)
 		if err != nil {
-			return p, invalidParameter("query parameter %q: %v", name, err)
+			return p, invalidParameter("query parameter %q %v", name, err)
 		}
 		if k != kindList && len(vals) > 1 {
 			return p, invalidParameter("query parameter %q is given more than once", name)
@@ -204,16 +229,9 @@ func parseQueryParams(q map[string]json.RawMessage) (params, error) {
 		case kindObject:
 			return p, invalidParameter("query parameter %q cannot be given in a query string", name)
 		case kindList:
-			var list []string
-			for _, s := range vals {
-				for _, item := range strings.Split(s, ",") {
-					if item = strings.TrimSpace(item); item != "" {
-						list = append(list, item)
-					}
-				}
-			}
-			if len(list) == 0 {
-				return p, invalidParameter("query parameter %q has no value", name)
+			list, err := queryList(name, vals)
+			if err != nil {
+				return p, err
 			}
 			p.set(name, "", list, 0, false)
 		case kindString:
@@ -247,8 +265,45 @@ func parseQueryParams(q map[string]json.RawMessage) (params, error) {
 	return p, nil
 }
 
+// queryList splits a query-string list: repeated names and commas both separate items, and empty items are
+// skipped. Nothing is trimmed: an item with white space (Unicode spaces included) at either end is refused, since
+// trimming "uploads/report\u00a0" would grant "uploads/report", a key the caller never wrote.
+func queryList(name string, vals []string) ([]string, error) {
+	var list []string
+	for _, s := range vals {
+		for item := range strings.SplitSeq(s, ",") {
+			switch {
+			case item == "":
+				continue
+			case strings.TrimSpace(item) != item:
+				return nil, invalidParameter("query parameter %q: item %q begins or ends with white space; items are taken "+
+					"exactly as written (a key that really has such spaces goes in a POST body)", name, truncate(item, 64))
+			}
+			if err := checkListLength(name, len(list)+1); err != nil {
+				return nil, err
+			}
+			list = append(list, item)
+		}
+	}
+	if len(list) == 0 {
+		return nil, invalidParameter("query parameter %q has no value", name)
+	}
+	return list, nil
+}
+
+// checkListLength refuses a list longer than MaxListItems before any of its items is looked at.
+func checkListLength(name string, n int) error {
+	if n > MaxListItems {
+		return invalidParameter("parameter %q lists more than %d items; ask for a common parent folder instead", name, MaxListItems)
+	}
+	return nil
+}
+
 // queryValues normalises one queryString value. present is false for a bare name (the gateway's true).
 func queryValues(v json.RawMessage) (vals []string, present bool, err error) {
+	if string(v) == "null" {
+		return nil, false, errors.New("is null")
+	}
 	var s string
 	if json.Unmarshal(v, &s) == nil {
 		return []string{s}, true, nil
@@ -264,10 +319,14 @@ func queryValues(v json.RawMessage) (vals []string, present bool, err error) {
 	return nil, false, errors.New("must be a string, a list of strings or true")
 }
 
-// truncate shortens caller-supplied text before it is quoted back, so an error never echoes a huge input.
+// truncate shortens caller-supplied text before it is quoted back or logged, so that neither an error nor a log
+// line ever echoes a huge input. It cuts on a rune boundary.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

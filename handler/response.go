@@ -2,7 +2,6 @@ package handler
 
 import (
 	"encoding/json"
-	"slices"
 	"strconv"
 	"time"
 
@@ -65,9 +64,11 @@ func explain(r *resolved, mode, version string) dryRunBody {
 	} else {
 		b.Warnings = append(b.Warnings, policy.Warnings(r.Grant)...)
 	}
+	seen := map[string]bool{}
 	for _, st := range pol.Statement {
 		for _, res := range st.Resource {
-			if !slices.Contains(b.Resources, res) {
+			if !seen[res] {
+				seen[res] = true
 				b.Resources = append(b.Resources, res)
 			}
 		}

@@ -102,7 +102,7 @@ func (i *Issuer) attempt(ctx context.Context, r Request, timeout time.Duration) 
 		e, retry := classify(err, actx.Err(), int(rec.status.Load()), timeout, r.Credentials.SecretKey, r.Credentials.Token)
 		return Result{}, e, retry
 	}
-	return result(creds, expired, deref(expiration), deref(rid))
+	return result(creds, expired, deref(expiration), requestID(deref(rid)))
 }
 
 // result checks a success: STS answering 200 without credentials is a
@@ -114,7 +114,8 @@ func result(c *sts.Credentials, expired int64, expiration, rid string) (Result, 
 	if expired <= 0 {
 		return Result{}, &Error{Kind: KindUpstream, Code: CodeBadAnswer, Message: "STS answered a success without ExpiredTime", RequestID: rid}, false
 	}
-	if expiration == "" {
+	if _, err := time.Parse(time.RFC3339, expiration); err != nil {
+		// Absent, or not a date: what the reply carries is computed, never STS's text passed on.
 		expiration = time.Unix(expired, 0).UTC().Format(time.RFC3339)
 	}
 	return Result{

@@ -36,8 +36,9 @@ func TestSanitize(t *testing.T) {
 		secrets        []string
 	}{
 		{"plain", "Name is invalid.", "Name is invalid.", nil},
-		{"secret cut", "key abc123 bad", "key [redacted] bad", []string{"abc123"}},
-		{"two secrets", "a=k1 b=t1", "a=[redacted] b=[redacted]", []string{"k1", "t1"}},
+		{"secret cut", "key abc123 bad", "key [REDACTED] bad", []string{"abc123"}},
+		{"two secrets", "a=k1 b=t1", "a=[REDACTED] b=[REDACTED]", []string{"k1", "t1"}},
+		{"an echo of the first 20 characters", "token da1e3f0b2c4d6e8fa0b1 is bad", "token [REDACTED] is bad", []string{"da1e3f0b2c4d6e8fa0b1c2d3e4f5a6b7"}},
 		{"empty secret ignored", "abc", "abc", []string{""}},
 		{"control characters", "line1\nline2\x00", "line1 line2", nil},
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -33,16 +34,50 @@ func classify(err, attemptErr error, status int, timeout time.Duration, secrets 
 		return &Error{Kind: KindUpstream, Code: CodeNetwork, Message: msg}, retry
 	case strings.HasPrefix(code, "ClientError."):
 		return badAnswer(code, status)
-	case strings.HasPrefix(code, "RequestLimitExceeded"):
-		return &Error{Kind: KindThrottled, Code: code, Message: sanitize(sdkErr.Message, secrets...), RequestID: sdkErr.RequestId}, true
+	case !validCode(code):
+		// Not STS's grammar: a proxy's page, or an echo of the request. Nothing of it is passed on, since the code
+		// reaches the caller's reply.
+		return &Error{Kind: KindUpstream, Code: CodeBadAnswer, Message: "STS answered an error whose code is not an STS error code"}, false
+	}
+	e := &Error{Kind: KindUpstream, Code: code, Message: sanitize(sdkErr.Message, secrets...), RequestID: requestID(sdkErr.RequestId)}
+	switch {
+	case strings.HasPrefix(code, "RequestLimitExceeded") || code == CodeOverLimit:
+		e.Kind = KindThrottled
+		return e, true
 	case strings.HasPrefix(code, "InternalError"):
-		return &Error{Kind: KindUpstream, Code: code, Message: sanitize(sdkErr.Message, secrets...), RequestID: sdkErr.RequestId}, true
+		return e, true
 	default:
 		// AuthFailure.*, InvalidParameter.*, FailedOperation.*,
 		// ResourceNotFound.*, MissingParameter, InvalidAction…: asking
 		// again gets the same answer.
-		return &Error{Kind: KindUpstream, Code: code, Message: sanitize(sdkErr.Message, secrets...), RequestID: sdkErr.RequestId}, false
+		return e, false
 	}
+}
+
+// CodeOverLimit is STS's other rate-limit answer ("超过频率限制", over the
+// frequency limit): despite its InvalidParameter family it is throttling, to
+// be retried and reported as RequestLimitExceeded is.
+const CodeOverLimit = "InvalidParameter.OverLimit"
+
+// Grammars of what STS answers, checked before anything of it is passed on.
+// An error code is dot-separated words (AuthFailure.SignatureExpire); a
+// request id is a UUID, or at least something of its alphabet and size.
+var (
+	codeRE      = regexp.MustCompile(`^[A-Za-z]+(\.[A-Za-z0-9]+)*$`)
+	requestIDRE = regexp.MustCompile(`^[A-Za-z0-9-]{1,64}$`)
+)
+
+// maxCode bounds an error code; STS's longest are about 40 characters.
+const maxCode = 80
+
+func validCode(code string) bool { return len(code) <= maxCode && codeRE.MatchString(code) }
+
+// requestID returns id when it looks like a request id, else "" (it is left out rather than quoted).
+func requestID(id string) string {
+	if requestIDRE.MatchString(id) {
+		return id
+	}
+	return ""
 }
 
 // badAnswer handles an answer that is not STS JSON. A gateway's 5xx and a

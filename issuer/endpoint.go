@@ -32,8 +32,8 @@ type Endpoint struct {
 // ParseEndpoint reads STS_ENDPOINT: "" is the public endpoint over HTTPS; a
 // bare "host" or "host:port" is HTTPS, since only a local emulator should
 // ever be reached in clear text, and that has to be asked for with
-// "http://". The error says what is wrong without repeating the value, which
-// could hold user info.
+// "http://" and a loopback host. The error says what is wrong without
+// repeating the value, which could hold user info.
 func ParseEndpoint(s string) (Endpoint, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -75,7 +75,21 @@ func ParseEndpoint(s string) (Endpoint, error) {
 			return Endpoint{}, fmt.Errorf("%w: the port must be 1-65535", ErrEndpoint)
 		}
 	}
+	if scheme == SchemeHTTP && !isLoopback(u.Hostname()) {
+		// The role's X-TC-Token and the keys STS mints would cross the network in clear text.
+		return Endpoint{}, fmt.Errorf("%w: http:// is only for a loopback host (localhost, 127.0.0.0/8, ::1), such as a local emulator; use https://", ErrEndpoint)
+	}
 	return Endpoint{Host: strings.ToLower(u.Host), Scheme: scheme}, nil
+}
+
+// isLoopback reports a host that never leaves the machine: "localhost" or a loopback address. Other names are
+// not resolved here; one that resolves to a loopback address is not trusted to keep doing so.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	addr, err := netip.ParseAddr(host)
+	return err == nil && addr.Unmap().IsLoopback()
 }
 
 // validHost accepts a DNS name in ASCII or an IP address. url.Parse lets through hosts with spaces, control or

@@ -22,6 +22,9 @@ func TestParseEndpoint(t *testing.T) {
 		{"https://sts.tencentcloudapi.com", Endpoint{"sts.tencentcloudapi.com", SchemeHTTPS}},
 		{"https://sts.tencentcloudapi.com:8443", Endpoint{"sts.tencentcloudapi.com:8443", SchemeHTTPS}},
 		{"http://[::1]:8080", Endpoint{"[::1]:8080", SchemeHTTP}},
+		{"http://127.8.9.10", Endpoint{"127.8.9.10", SchemeHTTP}},
+		{"http://[::ffff:127.0.0.1]:9", Endpoint{"[::ffff:127.0.0.1]:9", SchemeHTTP}},
+		{"https://10.0.0.8", Endpoint{"10.0.0.8", SchemeHTTPS}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
@@ -57,6 +60,11 @@ func TestParseEndpointErrors(t *testing.T) {
 		{"space in host", "sts tencentcloudapi.com", ""},
 		{"unicode space in host", "0\u0085/", "DNS name"},
 		{"non-ASCII host", "stś.tencentcloudapi.com", "DNS name"},
+		{"clear text to STS", "http://sts.tencentcloudapi.com", "loopback"},
+		{"clear text in a VPC", "http://sts.internal.tencentcloudapi.com", "loopback"},
+		{"clear text to a private address", "HTTP://10.0.0.8:8080", "loopback"},
+		{"clear text to a name that merely starts like localhost", "http://localhost.example.com", "loopback"},
+		{"clear text to the unspecified address", "http://0.0.0.0:80", "loopback"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -91,9 +99,20 @@ func FuzzParseEndpoint(f *testing.F) {
 		if ep.Host == "" || (ep.Scheme != SchemeHTTP && ep.Scheme != SchemeHTTPS) {
 			t.Fatalf("ParseEndpoint(%q) = %+v; want a host and a scheme", s, ep)
 		}
+		if host := strings.Trim(strings.TrimSuffix(ep.Host, ":"+portOf(ep.Host)), "[]"); ep.Scheme == SchemeHTTP && !isLoopback(host) {
+			t.Fatalf("ParseEndpoint(%q) = %+v; want clear text only to a loopback host", s, ep)
+		}
 		again, err := ParseEndpoint(strings.ToLower(ep.Scheme) + "://" + ep.Host)
 		if err != nil || again != ep {
 			t.Fatalf("re-parse of %+v = %+v, %v; want the same", ep, again, err)
 		}
 	})
+}
+
+// portOf returns the port of host:port, "" when there is none.
+func portOf(hostport string) string {
+	if i := strings.LastIndexByte(hostport, ':'); i >= 0 && !strings.HasSuffix(hostport, "]") {
+		return hostport[i+1:]
+	}
+	return ""
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/cos-sts-scf/cos-sts-scf/internal/redact"
 )
 
 // Kind sorts a failure for the HTTP status the caller should see.
@@ -71,13 +73,12 @@ func (e *Error) Error() string {
 const maxMessage = 200
 
 // sanitize makes STS's message safe to log and show: every secret of the
-// request is cut out (STS messages can quote parameters), control
-// characters go, and the length is bounded.
+// request is cut out, whole or any echo of its first redact.MinPrefix or more
+// characters (STS messages can quote parameters, and a proxy may cut what it
+// quotes), control characters go, and the length is bounded.
 func sanitize(msg string, secrets ...string) string {
 	for _, s := range secrets {
-		if s != "" {
-			msg = strings.ReplaceAll(msg, s, "[redacted]")
-		}
+		msg = redact.Secret(msg, s)
 	}
 	msg = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {

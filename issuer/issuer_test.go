@@ -3,6 +3,7 @@ package issuer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"strings"
@@ -243,6 +244,7 @@ func TestIssueRetries(t *testing.T) {
 	}{
 		{"throttled twice", stsemu.Fault{Times: 2, Code: "RequestLimitExceeded"}, 3, []time.Duration{75 * time.Millisecond, 150 * time.Millisecond}},
 		{"throttled by uin", stsemu.Fault{Times: 1, Code: "RequestLimitExceeded.UinLimitExceeded"}, 2, []time.Duration{75 * time.Millisecond}},
+		{"over the frequency limit", stsemu.Fault{Times: 1, Code: "InvalidParameter.OverLimit", Message: "超过频率限制"}, 2, []time.Duration{75 * time.Millisecond}},
 		{"internal error", stsemu.Fault{Times: 1, Code: "InternalError.SystemError"}, 2, []time.Duration{75 * time.Millisecond}},
 		{"502", stsemu.Fault{Times: 2, HTTPStatus: 502}, 3, []time.Duration{75 * time.Millisecond, 150 * time.Millisecond}},
 		{"503", stsemu.Fault{Times: 1, HTTPStatus: 503}, 2, []time.Duration{75 * time.Millisecond}},
@@ -413,7 +415,7 @@ func TestIssueNotRetried(t *testing.T) {
 		}, "InvalidParameter.GrantOtherResource"},
 		{"duration too long", func(t *testing.T, emu *stsemu.Server) Request {
 			r := federation(endpoint(t, emu))
-			r.DurationSeconds = 7201
+			r.DurationSeconds = 129601 // a sub-account's limit is 129,600 s
 			return r
 		}, "InvalidParameter.OverTimeError"},
 		{"name with digits", func(t *testing.T, emu *stsemu.Server) Request {
@@ -513,8 +515,8 @@ func TestErrorsHoldNoSecret(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(sanitize("bad key "+key, key), "[redacted]") {
-		t.Errorf("sanitize left no [redacted] marker")
+	if !strings.Contains(sanitize("bad key "+key, key), "[REDACTED]") {
+		t.Errorf("sanitize left no [REDACTED] marker")
 	}
 }
 
@@ -532,6 +534,18 @@ func TestInvalidRequest(t *testing.T) {
 		{"role without ARN", func(r *Request) { r.Mode = ModeAssumeRole; r.RoleSessionName = "s1" }},
 		{"negative duration", func(r *Request) { r.DurationSeconds = -1 }},
 		{"bad scheme", func(r *Request) { r.Endpoint.Scheme = "FTP" }},
+		{"tag value over 256 characters", func(r *Request) {
+			*r = assumeRole(r.Endpoint, r.Credentials)
+			r.Tags["sub"] = strings.Repeat("é", 257)
+		}},
+		{"empty tag key", func(r *Request) { *r = assumeRole(r.Endpoint, r.Credentials); r.Tags[""] = "x" }},
+		{"tag key over 128 characters", func(r *Request) { *r = assumeRole(r.Endpoint, r.Credentials); r.Tags[strings.Repeat("k", 129)] = "x" }},
+		{"51 tags", func(r *Request) {
+			*r = assumeRole(r.Endpoint, r.Credentials)
+			for i := range 49 {
+				r.Tags[fmt.Sprint("t", i)] = "x"
+			}
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -562,5 +576,59 @@ func TestIssueShortBudgetLeavesRoomForASecondAttempt(t *testing.T) {
 	}
 	if res.Attempts != 2 {
 		t.Errorf("Attempts = %d; want 2", res.Attempts)
+	}
+}
+
+// TestIssueOverLimitIsThrottling: InvalidParameter.OverLimit ("超过频率限制") is STS throttling; when it lasts, the
+// failure is KindThrottled (429), not a permanent InvalidParameter (502).
+func TestIssueOverLimitIsThrottling(t *testing.T) {
+	emu := startEmu(t)
+	emu.Inject(stsemu.Fault{Code: "InvalidParameter.OverLimit", Message: "超过频率限制"})
+	ft, ctx := newFakeTime(t, 30*time.Second)
+	_, err := New(ft.options()).Issue(ctx, federation(endpoint(t, emu)))
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindThrottled || e.Code != CodeOverLimit || e.Attempts != maxAttempts {
+		t.Fatalf("Issue error = %v; want throttled %s after %d attempts", err, CodeOverLimit, maxAttempts)
+	}
+}
+
+// TestIssuePassesOnOnlyWhatLooksLikeSTS: STS's error code reaches the caller's reply and its request id the reply
+// and the log, so a code outside STS's grammar or a request id that is not one (an echo of the request, a proxy's
+// page) is not passed on, and an echo of a key in the message is masked even when cut short.
+func TestIssuePassesOnOnlyWhatLooksLikeSTS(t *testing.T) {
+	answer := func(code, msg, rid string) string {
+		return fmt.Sprintf(`{"Response":{"Error":{"Code":%q,"Message":%q},"RequestId":%q}}`, code, msg, rid)
+	}
+	const uuid = "0b2d4f61-8a3c-4e5f-9b7d-1c2e3f4a5b6c"
+	tests := []struct {
+		name, body     string
+		code, rid, msg string
+	}{
+		{"STS's own", answer("AuthFailure.SignatureExpire", "expired", uuid), "AuthFailure.SignatureExpire", uuid, "expired"},
+		{"code with a space", answer("AuthFailure X-TC-Token="+testKey, "m", uuid), CodeBadAnswer, "", "STS answered an error whose code is not an STS error code"},
+		{"code with a digit first in a part", answer("Auth.9x", "m", uuid), "Auth.9x", uuid, "m"},
+		{"code empty part", answer("AuthFailure..X", "m", uuid), CodeBadAnswer, "", "STS answered an error whose code is not an STS error code"},
+		{"code too long", answer(strings.Repeat("A", 81), "m", uuid), CodeBadAnswer, "", "STS answered an error whose code is not an STS error code"},
+		{"request id with markup", answer("FailedOperation", "m", uuid+"<script>"), "FailedOperation", "", "m"},
+		{"request id echoing a key", answer("FailedOperation", "m", testKey[:20]+" x"), "FailedOperation", "", "m"},
+		{"message echoing a cut key", answer("FailedOperation", "bad key "+testKey[:20]+"…", uuid), "FailedOperation", uuid, "bad key [REDACTED]…"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			emu := startEmu(t)
+			emu.Inject(stsemu.Fault{Body: tc.body})
+			ft, ctx := newFakeTime(t, 3*time.Second)
+			_, err := New(ft.options()).Issue(ctx, federation(endpoint(t, emu)))
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("Issue error = %v; want *Error", err)
+			}
+			if e.Code != tc.code || e.RequestID != tc.rid || e.Message != tc.msg {
+				t.Errorf("Error code, request id, message = %q, %q, %q; want %q, %q, %q", e.Code, e.RequestID, e.Message, tc.code, tc.rid, tc.msg)
+			}
+			if strings.Contains(e.Error(), testKey[:16]) {
+				t.Errorf("Error %q holds a piece of the key", e)
+			}
+		})
 	}
 }

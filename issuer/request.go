@@ -3,6 +3,7 @@ package issuer
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Mode is the STS action that mints the credentials.
@@ -83,6 +84,7 @@ func (r Request) validate() error {
 		if r.RoleARN == "" || r.RoleSessionName == "" {
 			problems = append(problems, errors.New("AssumeRole needs a RoleARN and a RoleSessionName"))
 		}
+		problems = append(problems, checkTags(r.Tags)...)
 	default:
 		problems = append(problems, fmt.Errorf("mode %q is not GetFederationToken or AssumeRole", r.Mode))
 	}
@@ -90,4 +92,29 @@ func (r Request) validate() error {
 		return fmt.Errorf("%w: %w", ErrInvalidRequest, errors.Join(problems...))
 	}
 	return nil
+}
+
+// Session tag limits of STS's AssumeRole: at most 50 tags, a key of 1 to 128 characters and a value of at most
+// 256 (STS's Tag type). STS would refuse the call with InvalidParameter, after the caller authenticated and a
+// round trip was spent; here it is a bug of the caller of Issue (auth.SessionTag fits a sub to these limits).
+const (
+	maxTags        = 50
+	maxTagKeyRunes = 128
+	maxTagValRunes = 256
+)
+
+func checkTags(tags map[string]string) []error {
+	var problems []error
+	if len(tags) > maxTags {
+		problems = append(problems, fmt.Errorf("%d session tags; STS takes at most %d", len(tags), maxTags))
+	}
+	for k, v := range tags {
+		if n := utf8.RuneCountInString(k); n == 0 || n > maxTagKeyRunes {
+			problems = append(problems, fmt.Errorf("a session tag key of %d characters; STS takes 1 to %d", n, maxTagKeyRunes))
+		}
+		if n := utf8.RuneCountInString(v); n > maxTagValRunes {
+			problems = append(problems, fmt.Errorf("session tag %.32q has a value of %d characters; STS takes at most %d", k, n, maxTagValRunes))
+		}
+	}
+	return problems
 }

@@ -160,23 +160,31 @@ func (c Conditions) validate() (Conditions, error) {
 	if len(errs) > 0 {
 		return Conditions{}, joinErrors(errs)
 	}
-	slices.Sort(types)
-	types = slices.Compact(types)
-	var kept []string
-	for _, t := range types {
-		covered := false
-		for _, o := range types {
-			covered = covered || (o != t && contentTypeCovers(o, t))
-		}
-		if !covered {
-			kept = append(kept, t)
-		}
-	}
-	out := Conditions{MaxContentLength: c.MaxContentLength, ContentTypes: kept}
+	out := Conditions{MaxContentLength: c.MaxContentLength, ContentTypes: coveredTypesDropped(types)}
 	if c.SourceIP != "" {
 		out.SourceIP = canonicalIP(c.SourceIP)
 	}
 	return out, nil
+}
+
+// coveredTypesDropped sorts and deduplicates valid content types and drops those a "type/*" among them covers,
+// in one pass after the sort: "type/*" sorts before every "type/subtype" (a subtype starts with a letter or a
+// digit, both after "*"), and everything between them starts with "type/" too.
+func coveredTypesDropped(types []string) []string {
+	slices.Sort(types)
+	types = slices.Compact(types)
+	var kept []string
+	pattern := "" // "type/" of the last "type/*" kept
+	for _, t := range types {
+		if pattern != "" && strings.HasPrefix(t, pattern) {
+			continue
+		}
+		kept = append(kept, t)
+		if p, ok := strings.CutSuffix(t, "*"); ok {
+			pattern = p
+		}
+	}
+	return kept
 }
 
 // hasContent reports whether c restricts uploads' size or type.

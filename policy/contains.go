@@ -55,9 +55,11 @@ func PrefixAllowed(scopePrefixes []string, p string) bool {
 	return anyContains(scopePrefixes, p)
 }
 
+// anyContains is Contains over scopePrefixes for a p its caller has validated: p is checked once, not once per
+// scope prefix, so a request's cost grows with its own length and the scope's, never their product.
 func anyContains(scopePrefixes []string, p string) bool {
 	for _, sp := range scopePrefixes {
-		if Contains(sp, p) {
+		if sp == WholeBucket || ValidatePrefix(sp) == nil && containsValid(sp, p) {
 			return true
 		}
 	}

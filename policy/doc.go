@@ -18,6 +18,7 @@ package policy
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Errors returned by this package. Every error it returns wraps one of them
@@ -86,11 +87,49 @@ func quote(s string) string {
 	return fmt.Sprintf("%q...", s[:cut])
 }
 
+// MaxReported is how many problems an error of this package spells out; the
+// rest are counted ("and 399997 more problems"). A request naming 400,000
+// bad actions must not get a 13 MB answer, and the first few problems are
+// what a person fixes first anyway.
+const MaxReported = 5
+
 // joinErrors reports every problem at once; a single one stays unwrapped so
 // its message reads as it was written.
 func joinErrors(errs []error) error {
 	if len(errs) == 1 {
 		return errs[0]
 	}
-	return errors.Join(errs...)
+	var flat problems // one list, so that nested lists are counted, not printed within each other
+	for _, err := range errs {
+		if ps, ok := err.(problems); ok {
+			flat = append(flat, ps...)
+		} else {
+			flat = append(flat, err)
+		}
+	}
+	return flat
 }
+
+// problems is several errors: its message lists the first MaxReported, one
+// per line as errors.Join writes them, and counts the others; errors.Is and
+// errors.As still see them all.
+type problems []error
+
+func (ps problems) Error() string {
+	var b strings.Builder
+	for i, err := range ps[:min(len(ps), MaxReported)] {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(err.Error())
+	}
+	switch more := len(ps) - MaxReported; {
+	case more == 1:
+		b.WriteString("\nand 1 more problem")
+	case more > 1:
+		fmt.Fprintf(&b, "\nand %d more problems", more)
+	}
+	return b.String()
+}
+
+func (ps problems) Unwrap() []error { return ps }

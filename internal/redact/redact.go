@@ -82,10 +82,45 @@ func (w *Writer) Write(p []byte) (int, error) {
 func (w *Writer) String(s string) string {
 	w.mu.Lock()
 	for v := range w.secrets {
-		s = strings.ReplaceAll(s, v, Mask)
+		s = Secret(s, v)
 	}
 	w.mu.Unlock()
 	return Patterns(s)
+}
+
+// MinPrefix is the shortest beginning of a secret that Secret masks on its own. An echo cut short (a proxy or a
+// misbehaving STS quoting the first 20 characters of a token) still gives away what it shows; sixteen characters
+// of a random key are never there by chance.
+const MinPrefix = 16
+
+// Secret returns s with every occurrence of secret masked, and every run of MinPrefix or more characters that
+// matches the beginning of secret. An empty secret masks nothing.
+func Secret(s, secret string) string {
+	if secret == "" {
+		return s
+	}
+	head := secret
+	if len(secret) > MinPrefix {
+		head = secret[:MinPrefix]
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, head)
+		if i < 0 {
+			if b.Len() == 0 {
+				return s // the common case: nothing to mask, nothing copied
+			}
+			b.WriteString(s)
+			return b.String()
+		}
+		n := len(head)
+		for n < len(secret) && i+n < len(s) && s[i+n] == secret[n] {
+			n++
+		}
+		b.WriteString(s[:i])
+		b.WriteString(Mask)
+		s = s[i+n:]
+	}
 }
 
 // Patterns masks what is shaped like a credential, with no registered values: a backstop for text no one

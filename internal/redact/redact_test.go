@@ -85,3 +85,42 @@ func TestConcurrentWrites(t *testing.T) {
 		t.Errorf("output = %q", out.String())
 	}
 }
+
+// TestSecretMasksPrefixes: an echo that quotes only the beginning of a secret (a proxy cutting a token to 20
+// characters) leaks what it quotes; every run of MinPrefix or more of a secret's first characters is masked.
+func TestSecretMasksPrefixes(t *testing.T) {
+	const secret = "da1e3f0b2c4d6e8fa0b1c2d3e4f5a6b7" // 32 characters
+	tests := []struct {
+		name, in, want string
+	}{
+		{"whole", "token " + secret + " bad", "token [REDACTED] bad"},
+		{"first 16", "token " + secret[:16] + "… bad", "token [REDACTED]… bad"},
+		{"first 20, then other text", "t=" + secret[:20] + "zz", "t=[REDACTED]zz"},
+		{"at the very end", "t=" + secret[:17], "t=[REDACTED]"},
+		{"twice", secret[:16] + "|" + secret, "[REDACTED]|[REDACTED]"},
+		{"15 is not enough", "t=" + secret[:15], "t=" + secret[:15]},
+		{"a middle piece is not a prefix", "t=" + secret[4:24], "t=" + secret[4:24]},
+		{"nothing", "plain text", "plain text"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Secret(tc.in, secret); got != tc.want {
+				t.Errorf("Secret(%q) = %q; want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+	if got := Secret("key abc", "abc"); got != "key "+Mask {
+		t.Errorf("a short secret: %q; want it masked whole", got)
+	}
+	if got := Secret("key abc", ""); got != "key abc" {
+		t.Errorf("an empty secret masked %q", got)
+	}
+	// The Writer applies it to every registered secret.
+	var out bytes.Buffer
+	w := NewWriter(&out)
+	defer w.Register(secret)()
+	_, _ = w.Write([]byte("STS said: " + secret[:18]))
+	if strings.Contains(out.String(), secret[:16]) {
+		t.Errorf("Writer output %q holds a 16-character prefix of a registered secret", out.String())
+	}
+}

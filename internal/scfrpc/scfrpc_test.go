@@ -327,4 +327,29 @@ func TestStats(t *testing.T) {
 	if st.OpenFDs < 4 {
 		t.Errorf("OpenFDs = %d; want at least 4", st.OpenFDs)
 	}
+	if st.PeakRSSBytes < st.RSSBytes {
+		t.Errorf("PeakRSSBytes = %d; want at least RSSBytes %d", st.PeakRSSBytes, st.RSSBytes)
+	}
+}
+
+// TestStatsChargesCPUAndPeakMemory has the function burn 200 ms of its own CPU time and make 32 MiB resident,
+// and checks that Stats sees both, whatever the machine's load (the function measures its own CPU time).
+func TestStatsChargesCPUAndPeakMemory(t *testing.T) {
+	f := startFake(t)
+	before, err := f.Stats()
+	if err != nil {
+		t.Fatalf("Stats: %v", err)
+	}
+	invokeEcho(t, f, scfrpc.Invocation{Payload: []byte(`"spin"`), Deadline: time.Now().Add(time.Minute)})
+	invokeEcho(t, f, scfrpc.Invocation{Payload: []byte(`"grow"`), Deadline: time.Now().Add(time.Minute)})
+	after, err := f.Stats()
+	if err != nil {
+		t.Fatalf("Stats: %v", err)
+	}
+	if got := after.CPUTime - before.CPUTime; got < 150*time.Millisecond {
+		t.Errorf("CPUTime grew %v over a 200 ms spin; want at least 150 ms", got)
+	}
+	if got := after.PeakRSSBytes - before.PeakRSSBytes; got < 24<<20 {
+		t.Errorf("PeakRSSBytes grew %d bytes over a 32 MiB allocation; want at least 24 MiB", got)
+	}
 }

@@ -7,10 +7,12 @@ import (
 )
 
 // Duration bounds of the two actions, from STS's API reference: a federation
-// token lives at most 2 hours (root account limit), a role session 12 hours.
+// token lives at most 36 hours (129,600 s) when a sub-account asks, as the
+// emulator's keys do (2 hours for the root account, which the emulator does
+// not play), a role session 12 hours.
 const (
 	federationDefault = 1800
-	federationMax     = 7200
+	federationMax     = 129600
 	roleDefault       = 7200
 	roleMax           = 43200
 )

@@ -202,7 +202,7 @@ func TestErrorCodes(t *testing.T) {
 		{"Name with digits", fed(map[string]any{"Name": "cos1", "Policy": goodPolicy()}), "InvalidParameter.ParamError"},
 		{"Name too long", fed(map[string]any{"Name": strings.Repeat("a", 33), "Policy": goodPolicy()}), "InvalidParameter.ParamError"},
 		{"RoleArn on GetFederationToken", fed(map[string]any{"Name": "cossts", "Policy": goodPolicy(), "RoleArn": arn}), "UnknownParameter"},
-		{"federation duration over 7200", fed(map[string]any{"Name": "cossts", "Policy": goodPolicy(), "DurationSeconds": 7201}), "InvalidParameter.OverTimeError"},
+		{"federation duration over a sub-account's 129600", fed(map[string]any{"Name": "cossts", "Policy": goodPolicy(), "DurationSeconds": 129601}), "InvalidParameter.OverTimeError"},
 		{"fractional duration", fed(map[string]any{"Name": "cossts", "Policy": goodPolicy(), "DurationSeconds": 1.5}), "InvalidParameter.ParamError"},
 		{"policy not URL-encoded", fed(map[string]any{"Name": "cossts", "Policy": `{"version":"2.0"}`}), "InvalidParameter.StrategyFormatError"},
 		{"policy bad escape", fed(map[string]any{"Name": "cossts", "Policy": "%zz"}), "InvalidParameter.StrategyFormatError"},

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"syscall"
+	"time"
 
 	"github.com/tencentyun/scf-go-lib/cloudfunction"
 	"github.com/tencentyun/scf-go-lib/functioncontext"
@@ -31,6 +33,10 @@ func handle(ctx context.Context, payload json.RawMessage) (echo, error) {
 		return echo{}, errors.New("fakefn: asked to fail")
 	case `"panic"`:
 		panic("fakefn: asked to panic")
+	case `"spin"`:
+		spin(200 * time.Millisecond)
+	case `"grow"`:
+		grow(32 << 20)
 	}
 	d, _ := ctx.Deadline()
 	return echo{
@@ -40,6 +46,34 @@ func handle(ctx context.Context, payload json.RawMessage) (echo, error) {
 		Env:              os.Getenv("FAKEFN_VAR"),
 		DeadlineUnixNano: d.UnixNano(),
 	}, nil
+}
+
+// spin burns d of this process's own CPU time, however busy the machine is, so that a test of Stats.CPUTime
+// does not depend on wall-clock time.
+func spin(d time.Duration) {
+	start := cpu()
+	for x := 0; cpu()-start < d; x++ {
+		for i := 0; i < 1e5; i++ {
+			x ^= i
+		}
+	}
+}
+
+func cpu() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// sink keeps grow's memory reachable until the process ends.
+var sink []byte
+
+// grow makes n bytes resident, so that a test of Stats.PeakRSSBytes sees the peak rise.
+func grow(n int) {
+	sink = make([]byte, n)
+	for i := range sink {
+		sink[i] = byte(i)
+	}
 }
 
 func main() {
