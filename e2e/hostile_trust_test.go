@@ -27,8 +27,12 @@ func TestHostilePlainHTTPEndpoint(t *testing.T) {
 		id := fmt.Sprintf("plain-%d", i)
 		r := hostileCall(t, h, hostilePost(`{"dryRun":true}`), id, map[string]string{"STS_ENDPOINT": ep})
 		wantError(t, ep, r, 500, "ConfigError")
+		// The problem is logged before the invocation's own line; the pipe may lag the reply, so wait for that line.
+		if _, ok := waitLogLine(h, id); !ok {
+			t.Fatalf("%s: no log line for invocation %s", ep, id)
+		}
 		if log := string(h.fn.Output()); !strings.Contains(log, "STS_ENDPOINT") || !strings.Contains(log, "loopback") {
-			t.Errorf("%s: the log does not name STS_ENDPOINT and the loopback rule", ep)
+			t.Errorf("%s: the log does not name STS_ENDPOINT and the loopback rule:\n%s", ep, log)
 		}
 	}
 	// The emulator, on a loopback address, still works (h.env's STS_ENDPOINT is http://127.0.0.1:port).
