@@ -8,11 +8,11 @@ import (
 
 func TestWarnings(t *testing.T) {
 	const (
-		wholeBucket   = `the grant covers the whole bucket examplebucket-1250000000 (prefix "*"): every object in it, not one folder`
-		postOut       = "PostObject is left out of the grant: " + reasonFormType
-		multipartOut  = "InitiateMultipartUpload, ListMultipartUploads, ListParts, UploadPart, CompleteMultipartUpload, AbortMultipartUpload are left out of the grant: " + reasonMultipartSize
-		sizeNoUpload  = "maxContentLength has no effect: the grant has no upload that carries the object (PutObject, PostObject, AppendObject)"
-		typeNoUpload  = "contentTypes has no effect: the grant has no upload that declares the object's type (PutObject, AppendObject, InitiateMultipartUpload)"
+		wholeBucket  = `the grant covers the whole bucket examplebucket-1250000000 (prefix "*"): every object in it, not one folder`
+		postOut      = "PostObject is left out of the grant: " + reasonFormType
+		multipartOut = "InitiateMultipartUpload, ListMultipartUploads, ListParts, UploadPart, CompleteMultipartUpload, AbortMultipartUpload are left out of the grant: " + reasonMultipartSize
+		sizeNoUpload = "maxContentLength has no effect: the grant has no upload that carries the object (PutObject, PostObject, AppendObject)"
+		typeNoUpload = "contentTypes has no effect: the grant has no upload that declares the object's type (PutObject, AppendObject, InitiateMultipartUpload)"
 	)
 	grant := func(prefixes, actions []string, c Conditions) Grant {
 		return Grant{Bucket: "examplebucket-1250000000", Region: "ap-guangzhou", Prefixes: prefixes, Actions: actions, Conditions: c}
