@@ -178,8 +178,3 @@ func (c Conditions) validate() (Conditions, error) {
 	}
 	return out, nil
 }
-
-// hasContent reports whether c restricts uploads' size or type.
-func (c Conditions) hasContent() bool {
-	return c.MaxContentLength > 0 || len(c.ContentTypes) > 0
-}
