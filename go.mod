@@ -6,6 +6,14 @@ require (
 	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common v1.3.211
 	github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/sts v1.1.11
+	github.com/tencentyun/cos-go-sdk-v5 v0.7.70
 	github.com/tencentyun/scf-go-lib v0.0.0-20230904103145-13c9a7eeca80
 	gopkg.in/yaml.v3 v3.0.1
+)
+
+require (
+	github.com/clbanning/mxj v1.8.4 // indirect
+	github.com/google/go-querystring v1.0.0 // indirect
+	github.com/mitchellh/mapstructure v1.4.3 // indirect
+	github.com/mozillazg/go-httpheader v0.2.1 // indirect
 )
