@@ -29,6 +29,7 @@ func runServe(ctx context.Context, args []string, c cli) int {
 	addr := fs.String("addr", "127.0.0.1:9000", "where to listen for HTTP")
 	timeout := fs.Duration("timeout", scfrpc.DefaultTimeout, "each invocation's deadline from its arrival, as the function's SCF timeout")
 	bin := fs.String("bin", "", "run this function binary instead of building the module")
+	d := demoFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -42,6 +43,14 @@ func runServe(ctx context.Context, args []string, c cli) int {
 		fmt.Fprintf(c.stderr, "local: %v\n", err)
 		return exitFail
 	}
+	if d.enabled {
+		if c.environ, err = d.listen(c.environ); err != nil {
+			ln.Close()
+			fmt.Fprintln(c.stderr, err)
+			return exitFail
+		}
+		defer d.close()
+	}
 	s, err := startSession(ctx, *bin, c)
 	if err != nil {
 		ln.Close()
@@ -49,6 +58,13 @@ func runServe(ctx context.Context, args []string, c cli) int {
 		return exitFail
 	}
 	defer s.Close()
+	if d.enabled {
+		if err := d.start(ctx, s, "http://"+ln.Addr().String()+"/", c); err != nil {
+			ln.Close()
+			fmt.Fprintln(c.stderr, err)
+			return exitFail
+		}
+	}
 
 	srv := &http.Server{
 		Handler:           &gateway{fn: s.fn, env: s.env, timeout: *timeout, log: c.stderr},

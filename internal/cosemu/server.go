@@ -122,29 +122,48 @@ func New(opts Options) *Server {
 	return &Server{opts: opts, objects: map[string]map[string]*object{}, uploads: map[string]*upload{}}
 }
 
-// Start listens on addr (default "127.0.0.1:0"), which must be a loopback
-// address: the emulator stores whatever a valid key sends, so it must never
-// be reachable from another machine.
+// Start listens on addr (default "127.0.0.1:0") and serves in the background.
 func (s *Server) Start(addr string) error {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
-	host, _, err := net.SplitHostPort(addr)
-	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("cosemu: listen on a loopback address, not %q", addr)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ln != nil {
-		return ErrStarted
+	if err := loopback(addr); err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("cosemu: listen: %w", err)
 	}
+	go s.Serve(ln) //nolint:errcheck // Serve returns ErrServerClosed after Close.
+	return nil
+}
+
+// Serve serves on ln, which must be a loopback address: the emulator stores
+// whatever a valid key sends, so it must never be reachable from another
+// machine. It returns when Close is called.
+func (s *Server) Serve(ln net.Listener) error {
+	if err := loopback(ln.Addr().String()); err != nil {
+		ln.Close()
+		return err
+	}
+	s.mu.Lock()
+	if s.ln != nil {
+		s.mu.Unlock()
+		ln.Close()
+		return ErrStarted
+	}
 	s.ln = ln
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	go s.srv.Serve(ln) //nolint:errcheck // Serve returns ErrServerClosed after Close.
+	srv := s.srv
+	s.mu.Unlock()
+	return srv.Serve(ln)
+}
+
+func loopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("cosemu: serve on a loopback address, not %q", addr)
+	}
 	return nil
 }
 
