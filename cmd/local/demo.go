@@ -153,7 +153,9 @@ func (d *demo) start(ctx context.Context, s *session, functionURL string, c cli)
 				About: "avatars/: images of at most 5 MiB, one request each (SliceSize 5 MiB)"},
 		},
 	}
-	go d.cos.Serve(d.cosLn) //nolint:errcheck // Serve returns when Close closes the listener
+	if err := d.cos.StartOn(d.cosLn); err != nil {
+		return err
+	}
 	d.web = &http.Server{Handler: d, ReadHeaderTimeout: 10 * time.Second}
 	go d.web.Serve(d.webLn) //nolint:errcheck // Serve returns when Close closes the listener
 	fmt.Fprintf(c.stderr, "local: demo page at %s/ (COS emulator at %s as %s): open it, pick a file, upload.\n",

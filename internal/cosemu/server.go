@@ -122,7 +122,8 @@ func New(opts Options) *Server {
 	return &Server{opts: opts, objects: map[string]map[string]*object{}, uploads: map[string]*upload{}}
 }
 
-// Start listens on addr (default "127.0.0.1:0") and serves in the background.
+// Start listens on addr (default "127.0.0.1:0") and serves in the background;
+// Addr is set when it returns.
 func (s *Server) Start(addr string) error {
 	if addr == "" {
 		addr = "127.0.0.1:0"
@@ -134,29 +135,36 @@ func (s *Server) Start(addr string) error {
 	if err != nil {
 		return fmt.Errorf("cosemu: listen: %w", err)
 	}
-	go s.Serve(ln) //nolint:errcheck // Serve returns ErrServerClosed after Close.
+	return s.StartOn(ln)
+}
+
+// StartOn serves on ln in the background, for a caller that took its port
+// first. ln must be a loopback address: the emulator stores whatever a valid
+// key sends, so it must never be reachable from another machine.
+func (s *Server) StartOn(ln net.Listener) error {
+	srv, err := s.bind(ln)
+	if err != nil {
+		return err
+	}
+	go srv.Serve(ln) //nolint:errcheck // Serve returns ErrServerClosed after Close.
 	return nil
 }
 
-// Serve serves on ln, which must be a loopback address: the emulator stores
-// whatever a valid key sends, so it must never be reachable from another
-// machine. It returns when Close is called.
-func (s *Server) Serve(ln net.Listener) error {
+// bind makes ln the server's one listener, or closes it and says why not.
+func (s *Server) bind(ln net.Listener) (*http.Server, error) {
 	if err := loopback(ln.Addr().String()); err != nil {
 		ln.Close()
-		return err
+		return nil, err
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.ln != nil {
-		s.mu.Unlock()
 		ln.Close()
-		return ErrStarted
+		return nil, ErrStarted
 	}
 	s.ln = ln
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	srv := s.srv
-	s.mu.Unlock()
-	return srv.Serve(ln)
+	return s.srv, nil
 }
 
 func loopback(addr string) error {

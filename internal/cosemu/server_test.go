@@ -21,8 +21,8 @@ func TestServeLoopbackOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Serve(ln); !errors.Is(err, ErrStarted) {
-		t.Errorf("Serve on a started server = %v; want ErrStarted", err)
+	if err := s.StartOn(ln); !errors.Is(err, ErrStarted) {
+		t.Errorf("StartOn on a started server = %v; want ErrStarted", err)
 	}
 }
 
