@@ -12,6 +12,12 @@ import (
 	"github.com/cos-sts-scf/cos-sts-scf/policy"
 )
 
+// MinDurationSeconds is the shortest lifetime credentials are minted for, configured or requested. The COS SDKs
+// treat keys as spent a margin before they expire (cos-js-sdk-v5 and the Android SDK refetch with 60 s left,
+// cos-wx-sdk-v5 with 30 s), so keys that live a minute or less are never used from their cache, or never used at
+// all; five minutes leaves room for that margin and a device clock a few minutes off.
+const MinDurationSeconds = 300
+
 // Duration bounds. STS caps GetFederationToken at 129,600 s when a sub-account's keys call it (7,200 s for the
 // root account's, which this function is not to be given) and AssumeRole at 43,200 s; a caller's request is held
 // to the scope's maximum long before that.
@@ -240,6 +246,10 @@ func seconds(get func(string) string, name string, def, limit int, p *problems) 
 	}
 	if n > limit {
 		p.add(name, "%d is above %d, the longest STS grants in this mode", n, limit)
+		return def
+	}
+	if n < MinDurationSeconds {
+		p.add(name, "%d is below %d: the COS SDKs refetch keys in their last minute, so shorter keys go unused", n, MinDurationSeconds)
 		return def
 	}
 	return n

@@ -218,6 +218,11 @@ func buildScope(source, name string, d scopeDoc, defaultRegion string, mode issu
 	if s.DurationSeconds > s.MaxDurationSeconds {
 		add("durationSeconds", "%d is above maxDurationSeconds (%d)", s.DurationSeconds, s.MaxDurationSeconds)
 	}
+	for field, n := range map[string]int{"durationSeconds": s.DurationSeconds, "maxDurationSeconds": s.MaxDurationSeconds} {
+		if n > 0 && n < MinDurationSeconds {
+			add(field, "%d is below %d: the COS SDKs refetch keys in their last minute, so shorter keys go unused", n, MinDurationSeconds)
+		}
+	}
 
 	if c := d.Conditions; c != nil {
 		if c.MaxContentLength != nil {

@@ -48,6 +48,10 @@ func resolve(scope *config.Scope, p params, who caller) (*resolved, error) {
 		if p.DurationSeconds <= 0 {
 			return nil, invalidParameter("durationSeconds must be above 0")
 		}
+		if p.DurationSeconds < config.MinDurationSeconds {
+			return nil, invalidParameter("durationSeconds %d is below %d: the COS SDKs refetch keys in their last minute, so shorter keys go unused",
+				p.DurationSeconds, config.MinDurationSeconds)
+		}
 		if p.DurationSeconds > scope.MaxDurationSeconds {
 			return nil, accessDenied("durationSeconds %d is above this scope's maximum of %d", p.DurationSeconds, scope.MaxDurationSeconds)
 		}
@@ -84,6 +88,9 @@ func resolve(scope *config.Scope, p params, who caller) (*resolved, error) {
 		return nil, err
 	}
 	r.Grant.Conditions, r.Notes = cond, notes
+	if err := keepUsable(r, p); err != nil {
+		return nil, err
+	}
 
 	if r.Policy, err = policy.Build(r.Grant); err != nil {
 		// The scope's own grant was built at load time, so what fails here is what the request added (too many
@@ -94,6 +101,43 @@ func resolve(scope *config.Scope, p params, who caller) (*resolved, error) {
 		return nil, asError(err)
 	}
 	return r, nil
+}
+
+// keepUsable narrows the grant's actions to those its conditions let it keep (policy.UsableActions): a preset
+// loses them quietly, with a note for dry runs, so that the reply's actions are what the keys can do; an action
+// the request names itself is refused with the reason, as nothing asked for is ever silently dropped.
+func keepUsable(r *resolved, p params) error {
+	kept, dropped := policy.UsableActions(r.Grant.Actions, r.Grant.Conditions)
+	var reasons []string
+	left := map[string][]string{}
+	for _, d := range dropped {
+		short := strings.TrimPrefix(d.Action, policy.ActionPrefix)
+		if p.HasActions && namesItself(p.Actions, d.Action) {
+			return accessDenied("action %s cannot be granted with scope %q's conditions: %s", short, r.Scope.Name, d.Reason)
+		}
+		if left[d.Reason] == nil {
+			reasons = append(reasons, d.Reason)
+		}
+		left[d.Reason] = append(left[d.Reason], short)
+	}
+	if len(kept) == 0 {
+		return accessDenied("no action of this grant can be used under scope %q's conditions: %s", r.Scope.Name, reasons[0])
+	}
+	for _, reason := range reasons {
+		r.Notes = append(r.Notes, strings.Join(left[reason], ", ")+" left out of the grant: "+reason)
+	}
+	r.Grant.Actions = kept
+	return nil
+}
+
+// namesItself reports whether a request's actions name camName directly, not through a preset.
+func namesItself(asked []string, camName string) bool {
+	for _, a := range asked {
+		if n, err := policy.NormalizeAction(a); err == nil && n == camName {
+			return true
+		}
+	}
+	return false
 }
 
 // conditions starts from the scope's conditions and applies the request's tightening. A request may lower the

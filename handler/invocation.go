@@ -253,7 +253,7 @@ func (inv *invocation) mint(ctx context.Context, cfg *config.Config, res *resolv
 	inv.secret(out.TmpSecretKey, out.SessionToken)
 	inv.stsReqID = out.RequestID
 	return inv.ok(successBody(inv.format, issued{
-		Credentials: credentials{SessionToken: out.SessionToken, TmpSecretID: out.TmpSecretID, TmpSecretKey: out.TmpSecretKey},
+		Credentials: credentials{SessionToken: out.SessionToken, TmpSecretID: out.TmpSecretID, TmpSecretKey: out.TmpSecretKey, Token: out.SessionToken},
 		ExpiredTime: out.ExpiredTime,
 		StartTime:   out.ExpiredTime - int64(res.DurationSeconds),
 		Expiration:  expiration(out.ExpiredTime),

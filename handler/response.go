@@ -10,10 +10,15 @@ import (
 )
 
 // credentials is the part of the reply a COS SDK signs with.
+//
+// Token repeats SessionToken for Go clients: cos-go-sdk-v5's and qcloud-cos-sts-sdk's Credentials tag the session
+// token `json:"Token"`, and encoding/json matches member names only case-insensitively, so decoding a reply into
+// them would leave the token empty and every request would then fail as if the key were unknown.
 type credentials struct {
 	SessionToken string `json:"sessionToken"`
 	TmpSecretID  string `json:"tmpSecretId"`
 	TmpSecretKey string `json:"tmpSecretKey"`
+	Token        string `json:"token"`
 }
 
 // grantFields are reported with every success so the app knows what it may do without decoding the policy.

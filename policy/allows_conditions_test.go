@@ -36,7 +36,9 @@ func TestAvatarGrantProofs(t *testing.T) {
 		want     bool
 	}{
 		{"5 MiB image/png into the folder", "name/cos:PutObject", bucket + "avatars/alice/x.png", ok, true},
-		{"the same by form upload", "name/cos:PostObject", bucket + "avatars/alice/x.png", ok, true},
+		// contentTypes leave PostObject out (its form's Content-Type is never image/*), maxContentLength
+		// the multipart APIs (a part's length is not the object's): the grant is PutObject alone.
+		{"the same by form upload", "name/cos:PostObject", bucket + "avatars/alice/x.png", ok, false},
 		{"deeper in the folder", "name/cos:PutObject", bucket + "avatars/alice/2026/x.png", ok, true},
 		{"other image type", "name/cos:PutObject", bucket + "avatars/alice/x.gif", with(KeyContentType, "image/gif"), true},
 		{"one byte", "name/cos:PutObject", bucket + "avatars/alice/x.png", with(KeyContentLength, "1"), true},
@@ -59,11 +61,13 @@ func TestAvatarGrantProofs(t *testing.T) {
 		{"no IP", "name/cos:PutObject", bucket + "avatars/alice/x.png", with(KeySourceIP, ""), false},
 		{"unknown request", "name/cos:PutObject", bucket + "avatars/alice/x.png", nil, false},
 		{"multipart part from the IP", "name/cos:UploadPart", bucket + "avatars/alice/x.png",
-			RequestContext{KeyContentLength: "1048576", KeySourceIP: "203.0.113.7"}, true},
+			RequestContext{KeyContentLength: "1048576", KeySourceIP: "203.0.113.7"}, false},
+		{"initiating a multipart upload of an image", "name/cos:InitiateMultipartUpload", bucket + "avatars/alice/x.png",
+			with(KeyContentLength, "0"), false},
 		{"multipart part from another IP", "name/cos:UploadPart", bucket + "avatars/alice/x.png",
 			RequestContext{KeyContentLength: "1048576", KeySourceIP: "198.51.100.1"}, false},
 		{"listing parts, no body", "name/cos:ListParts", bucket + "avatars/alice/x.png",
-			RequestContext{KeySourceIP: "203.0.113.7"}, true},
+			RequestContext{KeySourceIP: "203.0.113.7"}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

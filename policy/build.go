@@ -28,12 +28,15 @@ const MaxPolicyBytes = 4096
 // expanded actions and one resource per prefix (qcs::cos:<region>:uid/<appid>:
 // <bucket>/p/*), key (…/<bucket>/k) or WholeBucket (…/<bucket>/*).
 //
-// Without conditions there is one statement. With MaxContentLength or
-// ContentTypes, the uploads that carry the object (PutObject, PostObject,
-// AppendObject) get a statement of their own with those conditions, and the
-// other actions one without them: a content condition on a request with no
-// body would be false and refuse it. SourceIP's ip_equal goes on every
-// statement.
+// Only the actions UsableActions keeps under g.Conditions are granted:
+// contentTypes leave out PostObject, maxContentLength the multipart APIs; a
+// grant left with none is an error. Without conditions there is one
+// statement. With MaxContentLength or ContentTypes, the requests that carry
+// the object's size or type (PutObject, PostObject, AppendObject;
+// InitiateMultipartUpload for the type) get a statement of their own with
+// those conditions, and the other actions one without them: a content
+// condition on a request with no body would be false and refuse it.
+// SourceIP's ip_equal goes on every statement.
 //
 // Resources are sorted and deduplicated, and one already covered by a
 // requested prefix is left out, so a grant written in any order yields the same,
@@ -53,6 +56,11 @@ func Build(g Grant) (Policy, error) {
 		errs = append(errs, err)
 	} else if len(actions) == 0 {
 		errs = append(errs, invalid(ErrInvalidGrant, "policy: grant has no actions"))
+	} else if kept, dropped := UsableActions(actions, g.Conditions); len(kept) == 0 {
+		errs = append(errs, invalid(ErrInvalidGrant, "policy: no action of the grant can be used under its conditions: %s is left out: %s",
+			strings.TrimPrefix(dropped[0].Action, ActionPrefix), dropped[0].Reason))
+	} else {
+		actions = kept
 	}
 	paths, err := grantPaths(g.Prefixes, g.Keys)
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -282,14 +284,92 @@ func TestBuildStatementSplit(t *testing.T) {
 	for _, s := range p.Statement {
 		got = append(got, split{s.Action, string(s.Condition)})
 	}
+	// A size limit leaves the multipart APIs out of the upload preset.
 	want := []split{
 		{[]string{"name/cos:PutObject", "name/cos:PostObject", "name/cos:AppendObject"},
 			`{"numeric_less_than_equal":{"cos:content-length":10},"ip_equal":{"qcs:ip":["203.0.113.7"]}}`},
-		{[]string{"name/cos:GetObject", "name/cos:InitiateMultipartUpload", "name/cos:ListMultipartUploads",
-			"name/cos:ListParts", "name/cos:UploadPart", "name/cos:CompleteMultipartUpload", "name/cos:AbortMultipartUpload"},
-			`{"ip_equal":{"qcs:ip":["203.0.113.7"]}}`},
+		{[]string{"name/cos:GetObject"}, `{"ip_equal":{"qcs:ip":["203.0.113.7"]}}`},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("statements = %q; want %q", got, want)
 	}
+
+	// Types alone keep multipart uploads, with the type on InitiateMultipartUpload, and leave out PostObject.
+	g.Conditions = Conditions{ContentTypes: []string{"image/*"}}
+	if p, err = Build(g); err != nil {
+		t.Fatalf("Build: %v", err)
+	}
+	got = nil
+	for _, s := range p.Statement {
+		got = append(got, split{s.Action, string(s.Condition)})
+	}
+	want = []split{
+		{[]string{"name/cos:PutObject", "name/cos:InitiateMultipartUpload", "name/cos:AppendObject"},
+			`{"string_like":{"cos:content-type":["image/*"]}}`},
+		{[]string{"name/cos:GetObject", "name/cos:ListMultipartUploads", "name/cos:ListParts", "name/cos:UploadPart",
+			"name/cos:CompleteMultipartUpload", "name/cos:AbortMultipartUpload"}, ""},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("statements with types = %q; want %q", got, want)
+	}
+}
+
+func TestBuildRefusesAGrantItsConditionsEmpty(t *testing.T) {
+	for _, g := range []Grant{
+		{Actions: []string{"PostObject"}, Conditions: Conditions{ContentTypes: []string{"image/png"}}},
+		{Actions: []string{"UploadPart", "CompleteMultipartUpload"}, Conditions: Conditions{MaxContentLength: 1}},
+	} {
+		g.Bucket, g.Region, g.Prefixes = "examplebucket-1250000000", "ap-guangzhou", []string{"u/"}
+		if _, err := Build(g); !errors.Is(err, ErrInvalidGrant) || !strings.Contains(err.Error(), "left out") {
+			t.Errorf("Build(%v under %+v) = %v; want ErrInvalidGrant saying what is left out", g.Actions, g.Conditions, err)
+		}
+	}
+}
+
+func TestUsableActions(t *testing.T) {
+	upload, _ := ExpandActions([]string{"upload"})
+	tests := []struct {
+		name    string
+		c       Conditions
+		kept    []string
+		dropped []string
+	}{
+		{"no conditions", Conditions{}, upload, nil},
+		{"source IP only", Conditions{SourceIP: "203.0.113.7"}, upload, nil},
+		{"types", Conditions{ContentTypes: []string{"image/*"}},
+			without(upload, "PostObject"), []string{"PostObject"}},
+		{"size", Conditions{MaxContentLength: 5 << 20},
+			[]string{"name/cos:PutObject", "name/cos:PostObject"}, multipartAPIsIn(upload)},
+		{"both: the avatar scope", Conditions{MaxContentLength: 5 << 20, ContentTypes: []string{"image/*"}},
+			[]string{"name/cos:PutObject"}, append([]string{"PostObject"}, multipartAPIsIn(upload)...)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			kept, dropped := UsableActions(upload, tc.c)
+			var names []string
+			for _, d := range dropped {
+				names = append(names, strings.TrimPrefix(d.Action, ActionPrefix))
+				if d.Reason == "" {
+					t.Errorf("%s dropped without a reason", d.Action)
+				}
+			}
+			if !slices.Equal(kept, tc.kept) || !slices.Equal(names, tc.dropped) {
+				t.Errorf("UsableActions = %q, dropped %q; want %q, dropped %q", kept, names, tc.kept, tc.dropped)
+			}
+		})
+	}
+}
+
+func without(list []string, name string) []string {
+	return slices.DeleteFunc(slices.Clone(list), func(a string) bool { return a == ActionPrefix+name })
+}
+
+func multipartAPIsIn(list []string) []string {
+	var out []string
+	for _, a := range list {
+		if n := strings.TrimPrefix(a, ActionPrefix); slices.Contains(multipartAPIs(), n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }

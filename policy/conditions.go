@@ -187,7 +187,3 @@ func coveredTypesDropped(types []string) []string {
 	return kept
 }
 
-// hasContent reports whether c restricts uploads' size or type.
-func (c Conditions) hasContent() bool {
-	return c.MaxContentLength > 0 || len(c.ContentTypes) > 0
-}

@@ -141,7 +141,7 @@ func ExampleDescribeConditions() {
 		fmt.Println(s)
 	}
 	// Output:
-	// uploads may be at most 5242880 bytes (numeric_less_than_equal on cos:content-length; COS enforces it on simple uploads (PutObject) only)
+	// uploads may be at most 5242880 bytes (numeric_less_than_equal on cos:content-length, on PutObject)
 	// requests must come from an address in 203.0.113.0/24 (ip_equal on qcs:ip)
 }
 
@@ -157,7 +157,7 @@ func ExampleWarnings() {
 	}
 	// Output:
 	// the grant covers the whole bucket examplebucket-1250000000 (prefix "*"): every object in it, not one folder
-	// contentTypes do not limit multipart uploads (the grant includes UploadPart): UploadPart carries no Content-Type, so the condition sits on simple uploads only; leave out the multipart actions to enforce it
+	// PostObject is left out of the grant: COS compares cos:content-type with a form upload's own Content-Type, multipart/form-data, so no POST Object could meet contentTypes: upload with PutObject
 }
 
 func ExampleContentTypeAllowed() {

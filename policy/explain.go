@@ -9,53 +9,50 @@ import (
 )
 
 // Warnings lists what a reader of g should know before trusting it, one
-// sentence each, in a stable order: a whole-bucket grant, and conditions
-// that COS cannot enforce as written (on multipart uploads, on appends, or
-// on a grant with no upload at all). It judges g as written and never fails;
-// Build reports what is invalid.
+// sentence each, in a stable order: a whole-bucket grant, the actions its
+// conditions leave out (UsableActions) and why, and conditions that hold
+// less than they seem (on appends, or on a grant with no upload they apply
+// to). It judges g as written and never fails; Build reports what is invalid.
 func Warnings(g Grant) []string {
 	var out []string
 	if slices.Contains(g.Prefixes, WholeBucket) {
 		out = append(out, fmt.Sprintf("the grant covers the whole bucket %s (prefix %q): every object in it, not one folder",
 			g.Bucket, WholeBucket))
 	}
-	actions := lenientActions(g.Actions)
-	has := func(names ...string) string {
-		for _, n := range names {
-			if slices.Contains(actions, ActionPrefix+n) {
-				return n
-			}
-		}
-		return ""
-	}
-	upload := has(contentActions()...)
-	multipart := has(multipartActions()...)
 	c := g.Conditions
+	actions, dropped := UsableActions(lenientActions(g.Actions), c)
+	var reasons []string
+	byReason := map[string][]string{}
+	for _, d := range dropped {
+		if byReason[d.Reason] == nil {
+			reasons = append(reasons, d.Reason)
+		}
+		byReason[d.Reason] = append(byReason[d.Reason], strings.TrimPrefix(d.Action, ActionPrefix))
+	}
+	for _, r := range reasons {
+		names := byReason[r]
+		verb := "is"
+		if len(names) > 1 {
+			verb = "are"
+		}
+		out = append(out, fmt.Sprintf("%s %s left out of the grant: %s", strings.Join(names, ", "), verb, r))
+	}
+	has := func(carries func(string) bool) bool {
+		return slices.ContainsFunc(actions, func(a string) bool { return carries(strings.TrimPrefix(a, ActionPrefix)) })
+	}
 	if c.MaxContentLength > 0 {
-		switch {
-		case upload == "":
+		if !has(sizeConditioned) {
 			out = append(out, "maxContentLength has no effect: the grant has no upload that carries the object "+
 				"(PutObject, PostObject, AppendObject)")
-		case multipart != "":
-			out = append(out, fmt.Sprintf("maxContentLength does not limit multipart uploads (the grant includes %s): "+
-				"COS sees each part's Content-Length, never the object's, so the limit sits on simple uploads only; "+
-				"leave out the multipart actions to enforce it", multipart))
 		}
-		if has("AppendObject") != "" {
+		if slices.Contains(actions, ActionPrefix+"AppendObject") {
 			out = append(out, fmt.Sprintf("maxContentLength limits each AppendObject request, not the object: "+
 				"repeated appends can grow it past %d bytes", c.MaxContentLength))
 		}
 	}
-	if len(c.ContentTypes) > 0 {
-		switch {
-		case upload == "":
-			out = append(out, "contentTypes has no effect: the grant has no upload that carries the object "+
-				"(PutObject, PostObject, AppendObject)")
-		case multipart != "":
-			out = append(out, fmt.Sprintf("contentTypes do not limit multipart uploads (the grant includes %s): "+
-				"UploadPart carries no Content-Type, so the condition sits on simple uploads only; "+
-				"leave out the multipart actions to enforce it", multipart))
-		}
+	if len(c.ContentTypes) > 0 && !has(typeConditioned) {
+		out = append(out, "contentTypes has no effect: the grant has no upload that declares the object's type "+
+			"(PutObject, AppendObject, InitiateMultipartUpload)")
 	}
 	if p, err := netip.ParsePrefix(c.SourceIP); err == nil && p.Bits() == 0 {
 		out = append(out, fmt.Sprintf("sourceIP %s matches every address and restricts nothing", c.SourceIP))
@@ -125,10 +122,10 @@ func describe(s Statement, op, key string, values []string) string {
 	actions := strings.Join(short, ", ")
 	switch {
 	case allow && op == "numeric_less_than_equal" && key == KeyContentLength && len(values) == 1:
-		return fmt.Sprintf("uploads may be at most %s bytes (%s on %s; COS enforces it on simple uploads (%s) only)",
+		return fmt.Sprintf("uploads may be at most %s bytes (%s on %s, on %s)",
 			values[0], op, key, actions)
 	case allow && op == "string_like" && key == KeyContentType:
-		return fmt.Sprintf("uploads must declare a Content-Type matching %s (%s on %s; COS checks it on simple uploads (%s) only)",
+		return fmt.Sprintf("uploads must declare a Content-Type matching %s (%s on %s, on %s)",
 			strings.Join(values, " or "), op, key, actions)
 	case allow && op == "ip_equal" && key == KeySourceIP:
 		return fmt.Sprintf("requests must come from %s (%s on %s)", ipPhrase(values), op, key)

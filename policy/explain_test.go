@@ -8,13 +8,11 @@ import (
 
 func TestWarnings(t *testing.T) {
 	const (
-		wholeBucket   = `the grant covers the whole bucket examplebucket-1250000000 (prefix "*"): every object in it, not one folder`
-		sizeMultipart = "maxContentLength does not limit multipart uploads (the grant includes UploadPart): COS sees each part's " +
-			"Content-Length, never the object's, so the limit sits on simple uploads only; leave out the multipart actions to enforce it"
-		typeMultipart = "contentTypes do not limit multipart uploads (the grant includes UploadPart): UploadPart carries no " +
-			"Content-Type, so the condition sits on simple uploads only; leave out the multipart actions to enforce it"
+		wholeBucket  = `the grant covers the whole bucket examplebucket-1250000000 (prefix "*"): every object in it, not one folder`
+		postOut      = "PostObject is left out of the grant: " + reasonFormType
+		multipartOut = "InitiateMultipartUpload, ListMultipartUploads, ListParts, UploadPart, CompleteMultipartUpload, AbortMultipartUpload are left out of the grant: " + reasonMultipartSize
 		sizeNoUpload = "maxContentLength has no effect: the grant has no upload that carries the object (PutObject, PostObject, AppendObject)"
-		typeNoUpload = "contentTypes has no effect: the grant has no upload that carries the object (PutObject, PostObject, AppendObject)"
+		typeNoUpload = "contentTypes has no effect: the grant has no upload that declares the object's type (PutObject, AppendObject, InitiateMultipartUpload)"
 	)
 	grant := func(prefixes, actions []string, c Conditions) Grant {
 		return Grant{Bucket: "examplebucket-1250000000", Region: "ap-guangzhou", Prefixes: prefixes, Actions: actions, Conditions: c}
@@ -26,25 +24,27 @@ func TestWarnings(t *testing.T) {
 		want []string
 	}{
 		{"plain folder upload", grant(folder, []string{"upload"}, Conditions{}), nil},
-		{"simple uploads only, with limits", grant(folder, []string{"PutObject", "PostObject"},
+		{"simple uploads only, with limits", grant(folder, []string{"PutObject"},
 			Conditions{MaxContentLength: 10, ContentTypes: []string{"image/*"}, SourceIP: "203.0.113.7"}), nil},
+		{"form uploads under types", grant(folder, []string{"PutObject", "PostObject"},
+			Conditions{ContentTypes: []string{"image/*"}}), []string{postOut}},
 		{"IP binding alone says nothing", grant(folder, []string{"upload"}, Conditions{SourceIP: "203.0.113.7"}), nil},
 		{"whole bucket", grant([]string{WholeBucket}, []string{"download"}, Conditions{}), []string{wholeBucket}},
 		{"limits with multipart, whole bucket first", grant([]string{WholeBucket}, []string{"upload"},
 			Conditions{MaxContentLength: 10, ContentTypes: []string{"image/*"}}),
-			[]string{wholeBucket, sizeMultipart, typeMultipart}},
-		{"multipart named by another action", grant(folder, []string{"PutObject", "InitiateMultipartUpload"},
-			Conditions{ContentTypes: []string{"image/*"}}),
-			[]string{"contentTypes do not limit multipart uploads (the grant includes InitiateMultipartUpload): UploadPart carries no " +
-				"Content-Type, so the condition sits on simple uploads only; leave out the multipart actions to enforce it"}},
+			[]string{wholeBucket, postOut, multipartOut}},
+		{"multipart under types alone is kept, typed at initiation", grant(folder, []string{"PutObject", "InitiateMultipartUpload"},
+			Conditions{ContentTypes: []string{"image/*"}}), nil},
 		{"appends", grant(folder, []string{"AppendObject"}, Conditions{MaxContentLength: 1024}),
 			[]string{"maxContentLength limits each AppendObject request, not the object: repeated appends can grow it past 1024 bytes"}},
 		{"limits on a download grant", grant(folder, []string{"download"},
 			Conditions{MaxContentLength: 10, ContentTypes: []string{"text/csv"}}), []string{sizeNoUpload, typeNoUpload}},
 		{"IP matching everything", grant(folder, []string{"download"}, Conditions{SourceIP: "0.0.0.0/0"}),
 			[]string{"sourceIP 0.0.0.0/0 matches every address and restricts nothing"}},
-		{"invalid actions are skipped", grant(folder, []string{"PutObjekt", "UploadPart"}, Conditions{MaxContentLength: 10}),
+		{"invalid actions are skipped", grant(folder, []string{"PutObjekt", "GetObject"}, Conditions{MaxContentLength: 10}),
 			[]string{sizeNoUpload}},
+		{"a size limit on multipart alone", grant(folder, []string{"UploadPart"}, Conditions{MaxContentLength: 10}),
+			[]string{"UploadPart is left out of the grant: " + reasonMultipartSize, sizeNoUpload}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -85,17 +85,14 @@ func TestDescribeConditions(t *testing.T) {
 		{"the avatar grant", built(Grant{Actions: []string{"upload"},
 			Conditions: Conditions{MaxContentLength: 5242880, ContentTypes: []string{"image/*"}, SourceIP: "203.0.113.7"}}),
 			[]string{
-				"uploads may be at most 5242880 bytes (numeric_less_than_equal on cos:content-length; " +
-					"COS enforces it on simple uploads (PutObject, PostObject) only)",
-				"uploads must declare a Content-Type matching image/* (string_like on cos:content-type; " +
-					"COS checks it on simple uploads (PutObject, PostObject) only)",
+				"uploads may be at most 5242880 bytes (numeric_less_than_equal on cos:content-length, on PutObject)",
+				"uploads must declare a Content-Type matching image/* (string_like on cos:content-type, on PutObject)",
 				"requests must come from 203.0.113.7 (ip_equal on qcs:ip)",
 			}},
 		{"several types, a network", built(Grant{Actions: []string{"PutObject", "GetObject"},
 			Conditions: Conditions{ContentTypes: []string{"image/png", "application/pdf"}, SourceIP: "198.51.100.0/24"}}),
 			[]string{
-				"uploads must declare a Content-Type matching application/pdf or image/png (string_like on cos:content-type; " +
-					"COS checks it on simple uploads (PutObject) only)",
+				"uploads must declare a Content-Type matching application/pdf or image/png (string_like on cos:content-type, on PutObject)",
 				"requests must come from an address in 198.51.100.0/24 (ip_equal on qcs:ip)",
 			}},
 		{"a hand-written policy", parsed(`{"version":"2.0","statement":[

@@ -32,6 +32,30 @@ func fuzzActions(bits uint16) []string {
 	return out
 }
 
+// grantedOracle restates, without UsableActions, which of the asked menu
+// actions a grant keeps: contentTypes leave out PostObject (its form's
+// Content-Type is never the file's), maxContentLength the multipart APIs
+// (parts never show the object's size).
+func grantedOracle(asked []string, c Conditions) []string {
+	var out []string
+	for _, a := range asked {
+		multipart := a == "UploadPart" || a == "InitiateMultipartUpload" || a == "ListParts"
+		if len(c.ContentTypes) > 0 && a == "PostObject" || c.MaxContentLength > 0 && multipart {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// conditionedOracle reports whether an action granted under c carries one of
+// its size or type conditions.
+func conditionedOracle(action string, c Conditions) bool {
+	size := action == "PutObject" || action == "PostObject" || action == "AppendObject"
+	typ := action == "PutObject" || action == "AppendObject" || action == "InitiateMultipartUpload"
+	return size && c.MaxContentLength > 0 || typ && len(c.ContentTypes) > 0
+}
+
 // outsideGrant restates what a grant allows without the policy package's
 // own code: it returns why an allowed request lies outside the grant, or ""
 // when it lies inside. inside says the action was asked for and the key lies
@@ -43,14 +67,12 @@ func outsideGrant(action string, inside bool, c Conditions, req RequestContext) 
 	if c.SourceIP != "" && !ipInside(c.SourceIP, req[KeySourceIP]) {
 		return "the request's IP is not " + c.SourceIP
 	}
-	content := action == "PutObject" || action == "PostObject" || action == "AppendObject"
-	if !content {
-		return ""
-	}
-	if c.MaxContentLength > 0 && !atMost(req[KeyContentLength], c.MaxContentLength) {
+	carriesSize := action == "PutObject" || action == "PostObject" || action == "AppendObject"
+	carriesType := action == "PutObject" || action == "AppendObject" || action == "InitiateMultipartUpload"
+	if carriesSize && c.MaxContentLength > 0 && !atMost(req[KeyContentLength], c.MaxContentLength) {
 		return "the Content-Length is not at most " + strconv.FormatInt(c.MaxContentLength, 10)
 	}
-	if len(c.ContentTypes) > 0 && !typeMatches(c.ContentTypes, req[KeyContentType]) {
+	if carriesType && len(c.ContentTypes) > 0 && !typeMatches(c.ContentTypes, req[KeyContentType]) {
 		return "the Content-Type matches none of " + strings.Join(c.ContentTypes, ", ")
 	}
 	return ""

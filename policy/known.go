@@ -54,22 +54,3 @@ func suggestAction(name string) string {
 	}
 	return ""
 }
-
-// contentActions returns the uploads whose own request carries the object's
-// body: COS checks cos:content-length and cos:content-type there. Tencent's
-// condition-key guide restricts size and type on PutObject and PostObject;
-// AppendObject sends each appended piece with its own Content-Length and
-// Content-Type. Every other action either has no body (so a content
-// condition on it would always be false and break it) or, like UploadPart,
-// carries a part and no Content-Type.
-func contentActions() []string { return []string{"PutObject", "PostObject", "AppendObject"} }
-
-// multipartActions returns the APIs a multipart upload is made of; content
-// conditions cannot follow an object through them (see Warnings).
-func multipartActions() []string {
-	return []string{"UploadPart", "UploadPartCopy", "InitiateMultipartUpload", "CompleteMultipartUpload"}
-}
-
-func isContentAction(camName string) bool {
-	return slices.Contains(contentActions(), strings.TrimPrefix(camName, ActionPrefix))
-}

@@ -48,7 +48,7 @@ func TestPresetsAreKnown(t *testing.T) {
 			}
 		}
 	}
-	for _, a := range append(contentActions(), multipartActions()...) {
+	for _, a := range multipartAPIs() {
 		if !KnownAction(a) {
 			t.Errorf("KnownAction(%q) = false; want true", a)
 		}

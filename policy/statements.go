@@ -7,11 +7,13 @@ import (
 )
 
 // statements splits actions so that each condition sits only on the actions
-// it applies to, content statement first.
+// it applies to, content statement first. The actions are those
+// UsableActions kept, so every action in the content statement carries
+// every content condition c sets (see sizeConditioned and typeConditioned).
 func statements(actions, resources []string, c Conditions) ([]Statement, error) {
 	var content, other []string
 	for _, a := range actions {
-		if c.hasContent() && isContentAction(a) {
+		if contentConditioned(a, c) {
 			content = append(content, a)
 		} else {
 			other = append(other, a)

@@ -9,10 +9,10 @@ import (
 	"strings"
 )
 
-// demoScope is the demo configuration, matching testdata/events. It is used only when the developer set no STS_*
+// demoConfiguration is the demo configuration, matching testdata/events. It is used only when the developer set no STS_*
 // variable at all: filling in around a partial configuration would hide exactly the mistakes the function reports
 // (a missing STS_ALLOW_PREFIXES answered 200 on the demo folder instead of a ConfigError).
-var demoScope = []struct{ name, value string }{
+var demoConfiguration = []struct{ name, value string }{
 	{"STS_BUCKET", "examplebucket-1250000000"},
 	{"STS_BUCKET_REGION", "ap-guangzhou"},
 	{"STS_ALLOW_PREFIXES", "uploads/"},
@@ -33,7 +33,7 @@ func functionConfig(environ []string, stderr io.Writer) (env map[string]string, 
 	slices.Sort(set)
 	if len(set) == 0 {
 		var filled []string
-		for _, d := range demoScope {
+		for _, d := range demoConfiguration {
 			env[d.name] = d.value
 			filled = append(filled, d.name+"="+d.value)
 		}

@@ -20,7 +20,7 @@ func TestExplain(t *testing.T) {
 		t.Fatalf("explain -scope avatar = %d, stderr %s", code, errOut)
 	}
 	for _, want := range []string{"scope      avatar", "avatars-1250000000/avatars/*", "at most 5242880 bytes", "image/*",
-		"! maxContentLength does not limit multipart uploads", "direct invocation has no caller IP", `"numeric_less_than_equal"`} {
+		"PostObject left out of the grant", "UploadPart, CompleteMultipartUpload, AbortMultipartUpload left out", "direct invocation has no caller IP", `"numeric_less_than_equal"`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("explain output lacks %q:\n%s", want, out)
 		}

@@ -6,7 +6,7 @@
 // no STS_* variable is set (config.go), the same in every command.
 //
 //	go run ./cmd/local invoke EVENT.json|-
-//	go run ./cmd/local serve [-addr 127.0.0.1:9000]
+//	go run ./cmd/local serve [-addr 127.0.0.1:9000] [-demo]
 //	go run ./cmd/local explain [-scope NAME] [EVENT.json|-]
 package main
 
@@ -23,12 +23,15 @@ import (
 const usage = `usage:
   go run ./cmd/local invoke [-timeout 3s] [-raw] [-bin PATH] EVENT.json|-
   go run ./cmd/local serve  [-addr 127.0.0.1:9000] [-timeout 3s] [-bin PATH]
+                            [-demo [-cos-addr 127.0.0.1:9001] [-demo-addr 127.0.0.1:9002]]
   go run ./cmd/local explain [-scope NAME] [EVENT.json|-]
 
 invoke  sends one event (a file, or - for stdin) to the function and prints
         the reply: "HTTP <status>", the headers and the JSON body for an API
         Gateway or Function URL event, the JSON result for anything else.
 serve   answers HTTP on -addr; each request becomes a Function URL event.
+        -demo also serves a COS emulator that judges the minted keys, and a
+        page (cos-js-sdk-v5, installed with npm) that uploads with them.
 explain prints what the configuration would grant for the event (default {}):
         the scope, the exact policy, its resources, conditions and warnings.
         No keys are read and STS is not called.

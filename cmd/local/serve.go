@@ -29,6 +29,7 @@ func runServe(ctx context.Context, args []string, c cli) int {
 	addr := fs.String("addr", "127.0.0.1:9000", "where to listen for HTTP")
 	timeout := fs.Duration("timeout", scfrpc.DefaultTimeout, "each invocation's deadline from its arrival, as the function's SCF timeout")
 	bin := fs.String("bin", "", "run this function binary instead of building the module")
+	d := demoFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -42,13 +43,32 @@ func runServe(ctx context.Context, args []string, c cli) int {
 		fmt.Fprintf(c.stderr, "local: %v\n", err)
 		return exitFail
 	}
-	s, err := startSession(ctx, *bin, c)
+	if d.enabled {
+		if err = d.listen(); err != nil {
+			ln.Close()
+			fmt.Fprintln(c.stderr, err)
+			return exitFail
+		}
+		defer d.close()
+	}
+	var adjust []func(map[string]string)
+	if d.enabled {
+		adjust = append(adjust, func(env map[string]string) { d.configure(env, c.stderr) })
+	}
+	s, err := startSession(ctx, *bin, c, adjust...)
 	if err != nil {
 		ln.Close()
 		fmt.Fprintln(c.stderr, err)
 		return exitFail
 	}
 	defer s.Close()
+	if d.enabled {
+		if err := d.start(ctx, s, "http://"+ln.Addr().String()+"/", c); err != nil {
+			ln.Close()
+			fmt.Fprintln(c.stderr, err)
+			return exitFail
+		}
+	}
 
 	srv := &http.Server{
 		Handler:           &gateway{fn: s.fn, env: s.env, timeout: *timeout, log: c.stderr},

@@ -37,11 +37,16 @@ type session struct {
 }
 
 // startSession builds the function unless bin names one, starts the emulator
-// if needed, and starts the function with its log teed to c.stderr.
-func startSession(ctx context.Context, bin string, c cli) (_ *session, err error) {
+// if needed, and starts the function with its log teed to c.stderr. Each of
+// adjust changes the function's environment after functionConfig made it
+// (serve -demo adds the page's origin and scope).
+func startSession(ctx context.Context, bin string, c cli, adjust ...func(env map[string]string)) (_ *session, err error) {
 	s := &session{}
 	if s.env, s.demo, err = functionConfig(c.environ, c.stderr); err != nil {
 		return nil, err
+	}
+	for _, f := range adjust {
+		f(s.env)
 	}
 	defer func() {
 		if err != nil {

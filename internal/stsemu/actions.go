@@ -117,7 +117,7 @@ func (s *Server) issue(c *Call, d int64) map[string]any {
 	creds := newCredentials()
 	exp := s.opts.Now().Add(time.Duration(d) * time.Second)
 	s.mu.Lock()
-	s.temp[creds.TmpSecretId] = tempKey{secretKey: creds.TmpSecretKey, token: creds.Token, expires: exp}
+	s.temp[creds.TmpSecretId] = tempKey{secretKey: creds.TmpSecretKey, token: creds.Token, expires: exp, policy: c.Policy}
 	s.mu.Unlock()
 	c.Issued = creds
 	c.ExpiredTime = exp.Unix()

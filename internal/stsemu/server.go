@@ -56,6 +56,7 @@ type tempKey struct {
 	secretKey string
 	token     string
 	expires   time.Time
+	policy    string // the CAM policy sent with the call that issued it, URL-decoded
 }
 
 // New returns a Server that is not yet listening; call Start, or mount it as
