@@ -5,8 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"maps"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,24 +14,18 @@ import (
 	"github.com/cos-sts-scf/cos-sts-scf/internal/stsemu"
 )
 
-// The function under test, built once by TestMain.
-var (
-	functionBin string
-	buildErr    error
-)
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "e2e")
-	if err != nil {
-		panic(err)
-	}
-	functionBin = filepath.Join(dir, "main")
+// functionBinary returns the function under test, built once per go test run
+// for every package that needs it (scfrpc.SharedBinary). Reading the sources
+// to find it also tells go test's cache to drop a pass when they change.
+func functionBinary(t testing.TB) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	buildErr = scfrpc.Build(ctx, "..", functionBin)
-	cancel()
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	defer cancel()
+	bin, err := scfrpc.SharedBinary(ctx, "..")
+	if err != nil {
+		t.Fatalf("build the function: %v", err)
+	}
+	return bin
 }
 
 // Demo configuration, as cmd/local fills it in.
@@ -79,14 +71,7 @@ type harnessOptions struct {
 // newHarnessWith is newHarness with a chosen secret key or emulator clock.
 func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	t.Helper()
-	if buildErr != nil {
-		t.Fatalf("build the function: %v", buildErr)
-	}
-	// TestMain built the function before go test started watching what the tests read; stat its sources again
-	// from inside a test, so a cached pass is dropped when the function's code changes.
-	if err := scfrpc.WatchSources(".."); err != nil {
-		t.Fatalf("watch sources: %v", err)
-	}
+	bin := functionBinary(t)
 	env, secretKey := o.env, o.secretKey
 	if secretKey == "" {
 		secretKey = rand.Text() // a fresh one per harness: a leak cannot hide behind a match elsewhere
@@ -118,7 +103,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	for k, v := range h.env {
 		list = append(list, k+"="+v)
 	}
-	fn, err := scfrpc.Start(ctx, functionBin, list)
+	fn, err := scfrpc.Start(ctx, bin, list)
 	if err != nil {
 		h.emu.Close()
 		t.Fatalf("start function: %v", err)

@@ -38,7 +38,6 @@ type session struct {
 	// env is the function's environment: set on the process, and sent again
 	// with every invocation as SCF does.
 	env map[string]string
-	tmp string // holds the built binary
 }
 
 // startSession builds the function unless bin names one, starts the emulator
@@ -126,21 +125,15 @@ func (s *session) startEmulator(stderr io.Writer) error {
 	return nil
 }
 
-// build compiles the function from the module around the working directory
-// into a temporary directory.
+// build returns the function built from the module around the working
+// directory, building it only when its sources changed since the last build
+// (scfrpc.SharedBinary).
 func (s *session) build(ctx context.Context) (string, error) {
 	root, err := moduleRoot()
 	if err != nil {
 		return "", err
 	}
-	if s.tmp, err = os.MkdirTemp("", "cos-sts-scf-local-"); err != nil {
-		return "", fmt.Errorf("local: %w", err)
-	}
-	bin := filepath.Join(s.tmp, "main")
-	if err := scfrpc.Build(ctx, root, bin); err != nil {
-		return "", err
-	}
-	return bin, nil
+	return scfrpc.SharedBinary(ctx, root)
 }
 
 // errNoModule is returned when the working directory is not inside this
@@ -167,15 +160,12 @@ func moduleRoot() (string, error) {
 }
 
 // Close stops the function first, so its last log lines are flushed to
-// stderr, then the emulator, and removes the binary.
+// stderr, then the emulator.
 func (s *session) Close() {
 	if s.fn != nil {
 		s.fn.Close()
 	}
 	if s.emu != nil {
 		s.emu.Close()
-	}
-	if s.tmp != "" {
-		os.RemoveAll(s.tmp)
 	}
 }
