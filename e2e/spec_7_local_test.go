@@ -43,9 +43,11 @@ func TestSpecLocal(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cmd := exec.Command("go", append([]string{"run", "./cmd/local"}, c.args...)...)
+			// With the shared function build's -trimpath and CGO_ENABLED=0, go run finds the packages they have in
+			// common already compiled.
+			cmd := exec.Command("go", append([]string{"run", "-trimpath", "./cmd/local"}, c.args...)...)
 			cmd.Dir = ".."
-			cmd.Env = append(cleanEnv(), c.env...)
+			cmd.Env = append(cleanEnv(), append([]string{"CGO_ENABLED=0"}, c.env...)...)
 			var stdout, stderr strings.Builder
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			if err := cmd.Run(); err != nil {
