@@ -10,9 +10,9 @@ import (
 	"github.com/cos-sts-scf/cos-sts-scf/internal/scfrpc"
 )
 
-// defaultDeadline is SCF's default function timeout. The fault, soak and
-// concurrency tests use it rather than serverless.yml's 10 s: the tighter the
-// deadline, the more a retry loop that overruns it shows.
+// defaultDeadline is SCF's default function timeout. The fault and soak tests
+// use it rather than serverless.yml's 10 s: the tighter the deadline, the more
+// a retry loop that overruns it shows.
 const defaultDeadline = 3 * time.Second
 
 // send invokes the function with an SCF deadline that far from now and
@@ -64,4 +64,32 @@ func percentile(ds []time.Duration, p int) time.Duration {
 	slices.Sort(s)
 	i := (len(s)*p + 99) / 100
 	return s[max(i-1, 0)]
+}
+
+// answeredBefore checks docs/contract.md §1's deadline on the function's side:
+// its log line for requestID, written just before the reply goes out, must
+// bear a time before deadline. The test's own clock would also count the time
+// this process, slowed by -race and hosting the emulator, took to get round
+// to reading the reply, which on a busy machine says nothing about the
+// function. The log's times are cut to the millisecond, so a millisecond is
+// added before comparing.
+func answeredBefore(h *harness, requestID string, deadline time.Time) error {
+	line, ok := waitLogLine(h, requestID)
+	if !ok {
+		return fmt.Errorf("no log line for %s in the function's output", requestID)
+	}
+	return loggedBefore(line, deadline)
+}
+
+// loggedBefore checks that a log line's time is before deadline.
+func loggedBefore(line map[string]any, deadline time.Time) error {
+	text, _ := line["time"].(string)
+	at, err := time.Parse(time.RFC3339Nano, text)
+	if err != nil {
+		return fmt.Errorf("log line %v has no time: %v", line, err)
+	}
+	if end := at.Add(time.Millisecond); end.After(deadline) {
+		return fmt.Errorf("the function answered %v after the deadline (logged at %s)", end.Sub(deadline), text)
+	}
+	return nil
 }

@@ -542,10 +542,6 @@ func sameSet(got, want []string) bool {
 	return slices.Equal(slices.Compact(g), slices.Compact(w))
 }
 
-func keysOf(m map[string]any) []string {
-	return slices.Sorted(maps.Keys(m))
-}
-
 // exactKeys checks a JSON object's member names.
 func exactKeys[V any](what string, m map[string]V, want []string) error {
 	if got, w := slices.Sorted(maps.Keys(m)), slices.Sorted(slices.Values(want)); !slices.Equal(got, w) {

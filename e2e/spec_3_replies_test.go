@@ -70,7 +70,7 @@ func spec3Replies(e specEnv) []specCase {
 		{
 			name:   "§3 429 RequestLimitExceeded with Retry-After when STS keeps throttling",
 			event:  postBody(`{}`),
-			faults: []stsemu.Fault{{Code: "RequestLimitExceeded"}}, deadline: defaultDeadline,
+			faults: []stsemu.Fault{{Code: "RequestLimitExceeded"}},
 			status: 429, errCode: "RequestLimitExceeded", calls: -1,
 			check: func(t *testing.T, r *specReply) {
 				if r.http.header("Retry-After") == "" {
