@@ -58,7 +58,7 @@ func spec4Configuration(e specEnv) []specCase {
 			env:   map[string]string{"STS_ROLE_ARN": roleARN},
 			event: postBody(`{}`), status: 200, calls: 1,
 			check: func(t *testing.T, r *specReply) {
-				if got := r.calls[0].RoleSessionName; got != "cossts-"+r.id {
+				if got := r.call.RoleSessionName; got != "cossts-"+r.id {
 					t.Errorf("RoleSessionName = %q; want %q", got, "cossts-"+r.id)
 				}
 			},
@@ -244,14 +244,14 @@ func spec4Configuration(e specEnv) []specCase {
 			event: postBody(`{}`), status: 200, calls: 1, bucket: noBucket,
 			check: func(t *testing.T, r *specReply) {
 				var got, want any
-				if err := json.Unmarshal([]byte(r.calls[0].Policy), &got); err != nil {
-					t.Fatalf("sent policy %q: %v", r.calls[0].Policy, err)
+				if err := json.Unmarshal([]byte(r.call.Policy), &got); err != nil {
+					t.Fatalf("sent policy %q: %v", r.call.Policy, err)
 				}
 				if err := json.Unmarshal([]byte(specPolicySpaced), &want); err != nil {
 					t.Fatalf("STS_POLICY: %v", err)
 				}
 				if !reflect.DeepEqual(got, want) {
-					t.Errorf("sent policy = %s; want %s", r.calls[0].Policy, specPolicySpaced)
+					t.Errorf("sent policy = %s; want %s", r.call.Policy, specPolicySpaced)
 				}
 			},
 		},

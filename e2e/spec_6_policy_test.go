@@ -19,7 +19,7 @@ func spec6Policy(e specEnv) []specCase {
 			event: postBody(`{"scope":"avatar"}`), status: 200, calls: 1,
 			grant: grantIs("avatars-1250000000", "ap-shanghai", []string{"avatars/"}, nil, uploadActions),
 			check: func(t *testing.T, r *specReply) {
-				raw := r.calls[0].Policy
+				raw := r.call.Policy
 				var v map[string]any
 				if err := json.Unmarshal([]byte(raw), &v); err != nil {
 					t.Fatalf("policy %q: %v", raw, err)
@@ -50,8 +50,8 @@ func spec6Policy(e specEnv) []specCase {
 			event: postBody(`{"prefixes":["uploads/b/","uploads/a/"],"keys":["uploads/k.txt"],"actions":["download","upload"]}`), status: 200, calls: 1,
 			check: func(t *testing.T, r *specReply) {
 				_, calls := r.again(t)
-				if len(calls) != 1 || calls[0].Policy != r.calls[0].Policy {
-					t.Errorf("second policy differs:\n%s\n%s", r.calls[0].Policy, policyOfCalls(calls))
+				if len(calls) != 1 || calls[0].Policy != r.call.Policy {
+					t.Errorf("second policy differs:\n%s\n%s", r.call.Policy, policyOfCalls(calls))
 				}
 			},
 		},
