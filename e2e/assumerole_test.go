@@ -1,7 +1,6 @@
 package e2e_test
 
 import (
-	"encoding/json"
 	"testing"
 	"time"
 )
@@ -29,9 +28,16 @@ func TestAssumeRoleWithRotatingRoleKeys(t *testing.T) {
 		if len(calls) != 1 {
 			t.Fatalf("invocation %d: STS got %d calls; want 1", i+1, len(calls))
 		}
-		c := calls[0]
-		if c.Action != "AssumeRole" || c.ErrorCode != "" {
-			t.Errorf("invocation %d: STS call = %s -> %q; want a successful AssumeRole", i+1, c.Action, c.ErrorCode)
+		p, err := wellFormed(reply.Payload, replyWant{direct: true})
+		if err != nil {
+			t.Fatalf("invocation %d: reply: %v", i+1, err)
+		}
+		c, err := matchIssued(p, calls)
+		if err != nil {
+			t.Errorf("invocation %d: %v", i+1, err)
+		}
+		if c.Action != "AssumeRole" || c.DurationSeconds != 1800 {
+			t.Errorf("invocation %d: STS call = %s for %d s; want AssumeRole for 1800 s", i+1, c.Action, c.DurationSeconds)
 		}
 		if c.SecretID != roleID || c.Token != roleToken {
 			t.Errorf("invocation %d: signed with %s (token matches: %v); want this invocation's role keys %s", i+1, c.SecretID, c.Token == roleToken, roleID)
@@ -39,16 +45,8 @@ func TestAssumeRoleWithRotatingRoleKeys(t *testing.T) {
 		if c.RoleArn != roleARN || c.RoleSessionName == "" {
 			t.Errorf("invocation %d: RoleArn, RoleSessionName = %q, %q; want %q and a session name", i+1, c.RoleArn, c.RoleSessionName, roleARN)
 		}
-		checkPolicy(t, c.Policy, grant{prefixes: []string{"uploads/alice/"}, actions: uploadActions})
-
-		var b camBody
-		if err := json.Unmarshal(reply.Payload, &b); err != nil || b.CodeDesc != "Success" {
-			t.Fatalf("invocation %d: reply %s; want Success (%v)", i+1, reply.Payload, err)
+		if err := checkGrant(p.grant, c.Policy, grant{prefixes: []string{"uploads/alice/"}, actions: uploadActions}); err != nil {
+			t.Errorf("invocation %d: %v", i+1, err)
 		}
-		var g grantBody
-		if err := json.Unmarshal(b.Data, &g); err != nil {
-			t.Fatalf("data %s: %v", b.Data, err)
-		}
-		checkIssued(t, g, c, grant{prefixes: []string{"uploads/alice/"}, actions: uploadActions}, 1800)
 	}
 }

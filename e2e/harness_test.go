@@ -3,11 +3,7 @@ package e2e_test
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"maps"
-	"os"
-	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,24 +12,18 @@ import (
 	"github.com/cos-sts-scf/cos-sts-scf/internal/stsemu"
 )
 
-// The function under test, built once by TestMain.
-var (
-	functionBin string
-	buildErr    error
-)
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "e2e")
-	if err != nil {
-		panic(err)
-	}
-	functionBin = filepath.Join(dir, "main")
+// functionBinary returns the function under test, built once per go test run
+// for every package that needs it (scfrpc.SharedBinary). Reading the sources
+// to find it also tells go test's cache to drop a pass when they change.
+func functionBinary(t testing.TB) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	buildErr = scfrpc.Build(ctx, "..", functionBin)
-	cancel()
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	defer cancel()
+	bin, err := scfrpc.SharedBinary(ctx, "..")
+	if err != nil {
+		t.Fatalf("build the function: %v", err)
+	}
+	return bin
 }
 
 // Demo configuration, as cmd/local fills it in.
@@ -47,9 +37,10 @@ const (
 )
 
 // harness is one warm function instance and the emulator it mints from. It
-// remembers every secret it handed out or saw issued and every reply, and at
-// cleanup checks that no secret leaked into the function's log or into a
-// reply that was not the one issuing it.
+// remembers every secret it handed out and every reply it kept, and at
+// cleanup audits them with everything the emulator issued (audit_test.go):
+// no secret in the function's log, and no secret in a reply that was not the
+// one issuing it.
 type harness struct {
 	t   testing.TB
 	fn  *scfrpc.Function
@@ -59,6 +50,8 @@ type harness struct {
 	mu      sync.Mutex
 	secrets []string // long-lived: never in a reply or the log
 	replies [][]byte
+
+	auditOnce sync.Once
 }
 
 // newHarness starts the emulator and the function. env is added to the demo
@@ -79,14 +72,7 @@ type harnessOptions struct {
 // newHarnessWith is newHarness with a chosen secret key or emulator clock.
 func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	t.Helper()
-	if buildErr != nil {
-		t.Fatalf("build the function: %v", buildErr)
-	}
-	// TestMain built the function before go test started watching what the tests read; stat its sources again
-	// from inside a test, so a cached pass is dropped when the function's code changes.
-	if err := scfrpc.WatchSources(".."); err != nil {
-		t.Fatalf("watch sources: %v", err)
-	}
+	bin := functionBinary(t)
 	env, secretKey := o.env, o.secretKey
 	if secretKey == "" {
 		secretKey = rand.Text() // a fresh one per harness: a leak cannot hide behind a match elsewhere
@@ -118,7 +104,7 @@ func newHarnessWith(t testing.TB, o harnessOptions) *harness {
 	for k, v := range h.env {
 		list = append(list, k+"="+v)
 	}
-	fn, err := scfrpc.Start(ctx, functionBin, list)
+	fn, err := scfrpc.Start(ctx, bin, list)
 	if err != nil {
 		h.emu.Close()
 		t.Fatalf("start function: %v", err)
@@ -161,79 +147,4 @@ func (h *harness) invoke(payload []byte, requestID string, env map[string]string
 	h.replies = append(h.replies, reply.Payload)
 	h.mu.Unlock()
 	return reply
-}
-
-// audit stops the function, so its log is complete, and checks that no
-// secret reached the log or a reply. Issued credentials belong in exactly
-// one reply: the one answering the call that issued them.
-func (h *harness) audit() {
-	t := h.t
-	h.fn.Close()
-	h.emu.Close()
-	log := string(h.fn.Output())
-	if strings.TrimSpace(log) == "" {
-		t.Errorf("the function logged nothing; the secret audit would prove nothing")
-	}
-	issued := map[string]bool{}
-	for _, c := range h.emu.Calls() {
-		for _, s := range []string{c.Issued.TmpSecretKey, c.Issued.Token} {
-			if s != "" {
-				issued[s] = true
-			}
-		}
-	}
-	for s := range issued {
-		if strings.Contains(log, s) {
-			t.Errorf("the function's log contains an issued temporary secret key or token")
-		}
-	}
-	for _, s := range h.secrets {
-		if strings.Contains(log, s) {
-			t.Errorf("the function's log contains a configured secret (%d characters)", len(s))
-		}
-	}
-	for i, r := range h.replies {
-		for _, s := range h.secrets {
-			if strings.Contains(string(r), s) {
-				t.Errorf("reply %d contains a configured secret (%d characters)", i, len(s))
-			}
-		}
-		own := ownCredentials(r)
-		for s := range issued {
-			if !own[s] && strings.Contains(string(r), s) {
-				t.Errorf("reply %d contains credentials issued for another request", i)
-			}
-		}
-	}
-}
-
-// ownCredentials finds the temporary key and token a reply hands out, in any
-// of its shapes: integration response or direct, cam or sts.
-func ownCredentials(payload []byte) map[string]bool {
-	body := payload
-	var ir struct {
-		StatusCode *int   `json:"statusCode"`
-		Body       string `json:"body"`
-	}
-	if json.Unmarshal(payload, &ir) == nil && ir.StatusCode != nil {
-		body = []byte(ir.Body)
-	}
-	type creds struct {
-		Credentials struct {
-			TmpSecretKey string `json:"tmpSecretKey"`
-			SessionToken string `json:"sessionToken"`
-		} `json:"credentials"`
-	}
-	var b struct {
-		creds
-		Data creds `json:"data"`
-	}
-	own := map[string]bool{}
-	if json.Unmarshal(body, &b) == nil {
-		for _, c := range []creds{b.creds, b.Data} {
-			own[c.Credentials.TmpSecretKey] = c.Credentials.TmpSecretKey != ""
-			own[c.Credentials.SessionToken] = c.Credentials.SessionToken != ""
-		}
-	}
-	return own
 }

@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# Runs every benchmark in the module and prints the median ns/op, B/op and allocs/op of each.
+# Runs every benchmark in the module and prints benchstat's summary: per benchmark, the median sec/op, B/op and
+# allocs/op with a 95% confidence interval.
 #
-# Each benchmark runs COUNT times (default 6); the median keeps one run disturbed by another process from moving the
-# figure. Needs only Go: the table comes from internal/benchtable, not benchstat. The raw output is kept, so two
-# runs can be compared with benchstat when the module proxy is reachable:
-#   go run golang.org/x/perf/cmd/benchstat@latest before.txt after.txt
+# Each benchmark runs COUNT times (default 6, the fewest benchstat gives an interval for); the median keeps one run
+# disturbed by another process from moving the figure. benchstat comes through the Go module proxy, pinned as
+# .ci/run pins staticcheck. The raw output is kept, so two runs can be compared:
+#   OUT=before.txt scripts/bench.sh; (change something); BASE=before.txt scripts/bench.sh
 #
 #   COUNT=n      runs per benchmark (default 6)
 #   BENCH=regex  which benchmarks (default: all)
 #   OUT=file     where to keep the raw output (default: a temporary file, named at the end)
+#   BASE=file    an earlier run's raw output: benchstat then prints both and the change, with its p-value
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 count="${COUNT:-6}"
+benchstat=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 out="${OUT:-$(mktemp "${TMPDIR:-/tmp}/cos-sts-scf-bench.XXXXXX")}"
 
 # The packages that have benchmarks, found rather than listed, so a new one is never left out.
@@ -30,11 +33,11 @@ fi
 echo "== go test -p 1 -run '^\$' -bench '${BENCH:-.}' -benchmem -count $count ${pkgs[*]}" >&2
 go test -p 1 -run '^$' -bench "${BENCH:-.}" -benchmem -count "$count" "${pkgs[@]}" | tee "$out" >&2
 echo >&2
-go run ./internal/benchtable <"$out"
+go run "$benchstat" ${BASE:+"$BASE"} "$out"
 echo >&2
 echo "raw output: $out" >&2
 # A benchmark that fails in one run leaves that run out of the medians; go test does not always exit non-zero then.
 if grep -q -- '--- FAIL' "$out"; then
-  echo "bench.sh: some benchmark runs failed (see the raw output); their medians cover fewer runs" >&2
+  echo "bench.sh: some benchmark runs failed (see the raw output); their figures cover fewer runs" >&2
   exit 1
 fi

@@ -16,47 +16,16 @@ import (
 	"github.com/cos-sts-scf/cos-sts-scf/internal/scfrpc"
 )
 
-// The real function, built once by TestMain when main.go exists.
-var (
-	functionBin string
-	buildErr    error
-)
-
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "local-test")
-	if err != nil {
-		panic(err)
-	}
-	functionBin = filepath.Join(dir, "main")
-	buildErr = buildFunction(functionBin)
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
-
-// buildFunction builds the module's function as invoke does without -bin.
-func buildFunction(out string) error {
-	root, err := moduleRoot()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	return scfrpc.Build(ctx, root, out)
-}
-
-// needFunction returns the built function; a build that failed fails the test.
+// needFunction returns the real function, built once per go test run for every package that needs it
+// (scfrpc.SharedBinary); a build that failed fails the test. Reading the sources to find the binary also tells
+// go test's cache to drop a pass when the function's code changes.
 func needFunction(t *testing.T) string {
 	t.Helper()
-	if buildErr != nil {
-		t.Fatalf("build the function: %v", buildErr)
+	bin, err := scfrpc.SharedBinary(context.Background(), "../..")
+	if err != nil {
+		t.Fatalf("build the function: %v", err)
 	}
-	// Built in TestMain, before go test watches what tests read: stat the sources from inside the test so a
-	// cached pass is dropped when the function's code changes.
-	if err := scfrpc.WatchSources("../.."); err != nil {
-		t.Fatalf("watch sources: %v", err)
-	}
-	return functionBin
+	return bin
 }
 
 func runCLI(t *testing.T, stdin string, environ []string, args ...string) (code int, stdout, stderr string) {

@@ -31,9 +31,8 @@ type session struct {
 	// env is the function's environment: set on the process, and sent again
 	// with every invocation as SCF does.
 	env      map[string]string
-	demo     bool   // the developer set no STS_* variable: the demo configuration is in env
-	roleKeys bool   // the tool handed the function execution-role keys, as SCF does
-	tmp      string // holds the built binary
+	demo     bool // the developer set no STS_* variable: the demo configuration is in env
+	roleKeys bool // the tool handed the function execution-role keys, as SCF does
 }
 
 // startSession builds the function unless bin names one, starts the emulator
@@ -125,24 +124,22 @@ func (s *session) startEmulator(stderr io.Writer) error {
 	return nil
 }
 
-// build compiles the function from the module around the working directory
-// into a temporary directory, saying what it builds and how long that took:
-// the first build on a machine compiles the SDK and can take a minute or more.
+// build returns the function built from the module around the working
+// directory, saying what it builds and how long that took: the first build on a
+// machine compiles the SDK and can take a minute or more. It builds only when
+// the sources changed since the last build (scfrpc.SharedBinary).
 func (s *session) build(ctx context.Context, stderr io.Writer) (string, error) {
 	root, err := moduleRoot()
 	if err != nil {
 		return "", err
 	}
-	if s.tmp, err = os.MkdirTemp("", "cos-sts-scf-local-"); err != nil {
-		return "", fmt.Errorf("local: %w", err)
-	}
-	bin := filepath.Join(s.tmp, "main")
-	fmt.Fprintf(stderr, "local: building the function (the module in %s, CGO_ENABLED=0); the first build on a machine takes a minute or more\n", root)
+	fmt.Fprintf(stderr, "local: building the function (the module in %s, CGO_ENABLED=0) unless its sources are unchanged since the last build; the first build on a machine takes a minute or more\n", root)
 	start := time.Now()
-	if err := scfrpc.Build(ctx, root, bin); err != nil {
+	bin, err := scfrpc.SharedBinary(ctx, root)
+	if err != nil {
 		return "", err
 	}
-	fmt.Fprintf(stderr, "local: built in %.1fs\n", time.Since(start).Seconds())
+	fmt.Fprintf(stderr, "local: function ready in %.1fs\n", time.Since(start).Seconds())
 	return bin, nil
 }
 
@@ -170,15 +167,12 @@ func moduleRoot() (string, error) {
 }
 
 // Close stops the function first, so its last log lines are flushed to
-// stderr, then the emulator, and removes the binary.
+// stderr, then the emulator.
 func (s *session) Close() {
 	if s.fn != nil {
 		s.fn.Close()
 	}
 	if s.emu != nil {
 		s.emu.Close()
-	}
-	if s.tmp != "" {
-		os.RemoveAll(s.tmp)
 	}
 }

@@ -33,8 +33,11 @@ type Key struct {
 // each was cut down to.
 func FromSTS(s *stsemu.Server) func(secretID string) (Key, bool) {
 	return func(secretID string) (Key, bool) {
-		k, ok := s.IssuedKey(secretID)
-		return Key{SecretKey: k.SecretKey, Token: k.Token, Expires: k.Expires, Policy: k.Policy}, ok
+		ic, ok := s.LookupIssued(secretID)
+		if !ok {
+			return Key{}, false
+		}
+		return Key{SecretKey: ic.TmpSecretKey, Token: ic.Token, Expires: time.Unix(ic.ExpiredTime, 0), Policy: ic.Policy}, true
 	}
 }
 

@@ -25,9 +25,15 @@ var ErrExited = errors.New("scfrpc: function process exited")
 // function at all.
 var ErrNotReady = errors.New("scfrpc: function did not answer Ping")
 
+// buildFlags are scripts/build.sh's, so that what runs locally is what would be
+// deployed, and so that the compiled packages in Go's build cache serve both
+// builds: on linux/amd64 the script then only links.
+var buildFlags = []string{"-trimpath", "-ldflags=-s -w"}
+
 // Build compiles the main package in moduleDir into out with CGO_ENABLED=0,
-// the static binary SCF's Go1 runtime needs, so what runs locally is what would
-// be deployed. The compiler's messages are part of the error.
+// the static binary SCF's Go1 runtime needs, and scripts/build.sh's flags
+// (for the host, not cross-compiled). The compiler's messages are part of
+// the error. SharedBinary builds once for many callers.
 func Build(ctx context.Context, moduleDir, out string) error {
 	if err := WatchSources(moduleDir); err != nil {
 		return err
@@ -38,7 +44,8 @@ func Build(ctx context.Context, moduleDir, out string) error {
 	if err != nil {
 		return fmt.Errorf("scfrpc: build output %q: %w", out, err)
 	}
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", abs, ".")
+	args := append([]string{"build"}, buildFlags...)
+	cmd := exec.CommandContext(ctx, "go", append(args, "-o", abs, ".")...)
 	cmd.Dir = moduleDir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if msg, err := cmd.CombinedOutput(); err != nil {

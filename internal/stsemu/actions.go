@@ -117,7 +117,11 @@ func (s *Server) issue(c *Call, d int64) map[string]any {
 	creds := newCredentials()
 	exp := s.opts.Now().Add(time.Duration(d) * time.Second)
 	s.mu.Lock()
-	s.temp[creds.TmpSecretId] = tempKey{secretKey: creds.TmpSecretKey, token: creds.Token, expires: exp, policy: c.Policy}
+	s.temp[creds.TmpSecretId] = tempKey{secretKey: creds.TmpSecretKey, token: creds.Token, expires: exp}
+	s.remember(IssuedCredential{
+		Credentials: creds, Action: c.Action, RequestID: c.RequestID, SecretID: c.SecretID,
+		Policy: c.Policy, ExpiredTime: exp.Unix(),
+	})
 	s.mu.Unlock()
 	c.Issued = creds
 	c.ExpiredTime = exp.Unix()

@@ -9,5 +9,7 @@
 // included, so the real tencentcloud-sdk-go client parses them unchanged.
 //
 // Tests can queue faults (throttling, 5xx, resets, hangs, malformed bodies)
-// and read back every call received. Keys it hands out work only here.
+// and read back every call received (Calls, cleared by Reset) and every
+// credential issued (Issued and LookupIssued, never cleared). Keys it hands
+// out work only here.
 package stsemu

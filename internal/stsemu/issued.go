@@ -1,31 +1,50 @@
 package stsemu
 
-import "time"
-
-// IssuedKey is a temporary key the emulator handed out, with what a service
-// that receives requests signed by it needs to judge them: the key to check
-// signatures with, the token that must come along, when it stops working,
-// and the policy it was cut down to.
-type IssuedKey struct {
-	SecretKey string
-	Token     string
-	Expires   time.Time
-	// Policy is the CAM policy JSON the issuing call sent, URL-decoded; ""
-	// when it sent none (role keys from NewRoleKeys, AssumeRole without a
-	// Policy), so the key's rights are the role's, which the emulator does
-	// not model.
+// IssuedCredential is one set of temporary credentials the emulator handed
+// out in a successful GetFederationToken or AssumeRole answer, with what they
+// were issued for.
+type IssuedCredential struct {
+	Credentials        // TmpSecretId, TmpSecretKey and Token, as answered
+	Action      string // "GetFederationToken" or "AssumeRole"
+	RequestID   string // the RequestId of the answer that carried them
+	SecretID    string // the SecretId that signed the call
+	// Policy is the CAM policy the call carried, URL-decoded; "" when the
+	// call sent none (an AssumeRole with the role's whole rights).
 	Policy string
+	// ExpiredTime is the Unix time they expire.
+	ExpiredTime int64
 }
 
-// IssuedKey returns the temporary key with this SecretId, expired or not,
-// so that a COS emulator can tell an expired key (ExpiredToken) from one it
-// never issued (InvalidAccessKeyId). Keys outlive Reset, as they do in STS.
-func (s *Server) IssuedKey(secretID string) (IssuedKey, bool) {
+// Issued returns every credential the emulator has issued since New, in the
+// order it issued them. Unlike Calls it is not cleared by Reset: a test that
+// resets the call record between cases can still check, at its end, that no
+// temporary key or token went anywhere it should not. Role keys made with
+// NewRoleKeys are not in it: STS did not issue them in an answer. An answer
+// that never reached its client (it gave up first) still counts: the
+// credentials were minted.
+func (s *Server) Issued() []IssuedCredential {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k, ok := s.temp[secretID]
+	out := make([]IssuedCredential, len(s.issued))
+	copy(out, s.issued)
+	return out
+}
+
+// LookupIssued returns the credential issued with tmpSecretID, if the
+// emulator issued one: what a service that accepts the temporary keys needs
+// to know about them (their key and token, their policy, their expiry).
+func (s *Server) LookupIssued(tmpSecretID string) (IssuedCredential, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i, ok := s.issuedAt[tmpSecretID]
 	if !ok {
-		return IssuedKey{}, false
+		return IssuedCredential{}, false
 	}
-	return IssuedKey{SecretKey: k.secretKey, Token: k.token, Expires: k.expires, Policy: k.policy}, true
+	return s.issued[i], true
+}
+
+// remember adds ic to the issued record. The caller holds s.mu.
+func (s *Server) remember(ic IssuedCredential) {
+	s.issuedAt[ic.TmpSecretId] = len(s.issued)
+	s.issued = append(s.issued, ic)
 }

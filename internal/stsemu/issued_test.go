@@ -6,35 +6,65 @@ import (
 	"time"
 )
 
-func TestIssuedKey(t *testing.T) {
+// TestIssuedSurvivesReset checks the issued-credentials record: every success
+// is in it with its policy, Reset clears Calls but not it, failures and role
+// keys are never in it, and LookupIssued finds each by its tmpSecretId.
+func TestIssuedSurvivesReset(t *testing.T) {
 	s := newTestServer(t)
-	a, _ := serve(t, s, newReq("GetFederationToken", federationBody(t)))
-	c := a.Response.Credentials
-	if c == nil {
-		t.Fatalf("no credentials issued: %+v", a.Response.Error)
+	if got := s.Issued(); len(got) != 0 {
+		t.Fatalf("a new emulator has issued %d credentials; want none", len(got))
 	}
-	got, ok := s.IssuedKey(c.TmpSecretId)
-	if !ok {
-		t.Fatalf("IssuedKey(%s) not found", c.TmpSecretId)
+	roleID, _, _ := s.NewRoleKeys(time.Hour)
+
+	fed, _ := serve(t, s, newReq("GetFederationToken", federationBody(t)))
+	s.Reset()
+	role, _ := serve(t, s, newReq("AssumeRole", assumeBody(t)))
+	refused, _ := serve(t, s, newReq("GetFederationToken", jsonBody(t, map[string]any{"Name": "cossts"}))) // no Policy
+	s.Inject(Fault{EmptyCredentials: true, Times: 1})
+	empty, _ := serve(t, s, newReq("GetFederationToken", federationBody(t)))
+	s.Reset()
+	for name, a := range map[string]answer{"GetFederationToken": fed, "AssumeRole": role} {
+		if a.errorCode() != "" || a.Response.Credentials == nil {
+			t.Fatalf("%s answered %s; want credentials", name, a.errorCode())
+		}
 	}
-	wantPolicy, _ := url.QueryUnescape(goodPolicy())
-	if got.SecretKey != c.TmpSecretKey || got.Token != c.Token || got.Policy != wantPolicy {
-		t.Errorf("IssuedKey = key %t, token %t, policy %q; want the issued key, token and the decoded policy %q",
-			got.SecretKey == c.TmpSecretKey, got.Token == c.Token, got.Policy, wantPolicy)
+	if refused.errorCode() == "" || empty.errorCode() != "" {
+		t.Fatalf("the refused and empty calls answered %q, %q; want an error and an empty success", refused.errorCode(), empty.errorCode())
 	}
-	if want := time.Unix(a.Response.ExpiredTime, 0); !got.Expires.Equal(want) {
-		t.Errorf("Expires = %v; want %v", got.Expires, want)
+	if n := len(s.Calls()); n != 0 {
+		t.Fatalf("Calls after Reset = %d; want 0", n)
 	}
 
-	s.Reset()
-	if _, ok := s.IssuedKey(c.TmpSecretId); !ok {
-		t.Errorf("IssuedKey after Reset: not found; issued keys outlive Reset")
+	got := s.Issued()
+	if len(got) != 2 {
+		t.Fatalf("Issued() = %d credentials; want 2 (the two successes, in order), whatever Reset did", len(got))
 	}
-	if _, ok := s.IssuedKey(testID); ok {
-		t.Errorf("IssuedKey(permanent id) found; only temporary keys are issued")
+	policy, _ := url.QueryUnescape(goodPolicy())
+	want := []IssuedCredential{
+		{Credentials: *fed.Response.Credentials, Action: "GetFederationToken", RequestID: fed.Response.RequestId,
+			SecretID: testID, Policy: policy, ExpiredTime: fed.Response.ExpiredTime},
+		{Credentials: *role.Response.Credentials, Action: "AssumeRole", RequestID: role.Response.RequestId,
+			SecretID: testID, Policy: policy, ExpiredTime: role.Response.ExpiredTime},
 	}
-	id, _, _ := s.NewRoleKeys(time.Hour)
-	if k, ok := s.IssuedKey(id); !ok || k.Policy != "" {
-		t.Errorf("IssuedKey(role key) = %+v, %t; want found with no policy", k, ok)
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("Issued()[%d] = %+v; want %+v", i, got[i], want[i])
+		}
+		found, ok := s.LookupIssued(want[i].TmpSecretId)
+		if !ok || found != want[i] {
+			t.Errorf("LookupIssued(%s) = %+v, %v; want %+v", want[i].TmpSecretId, found, ok, want[i])
+		}
+	}
+	if _, ok := s.LookupIssued(roleID); ok {
+		t.Errorf("LookupIssued finds the role key %s; want only what STS answered with", roleID)
+	}
+	if _, ok := s.LookupIssued(""); ok {
+		t.Errorf("LookupIssued finds the empty id")
+	}
+
+	// The record is a copy: changing it changes nothing inside.
+	got[0].TmpSecretKey = "changed"
+	if s.Issued()[0].TmpSecretKey == "changed" {
+		t.Errorf("Issued() returned the emulator's own slice")
 	}
 }

@@ -43,6 +43,9 @@ type Server struct {
 	gen    uint64             // counts Resets: a call that began before one is not recorded after it
 	temp   map[string]tempKey // temporary SecretId → its key, token and expiry
 
+	issued   []IssuedCredential // every credential issued, in order; Reset keeps it
+	issuedAt map[string]int     // TmpSecretId → its index in issued
+
 	conns     atomic.Int64
 	closing   chan struct{}
 	closeOnce sync.Once
@@ -56,7 +59,6 @@ type tempKey struct {
 	secretKey string
 	token     string
 	expires   time.Time
-	policy    string // the CAM policy sent with the call that issued it, URL-decoded
 }
 
 // New returns a Server that is not yet listening; call Start, or mount it as
@@ -77,9 +79,10 @@ func New(opts Options) *Server {
 		opts.MaxSkew = 5 * time.Minute
 	}
 	return &Server{
-		opts:    opts,
-		temp:    make(map[string]tempKey),
-		closing: make(chan struct{}),
+		opts:     opts,
+		temp:     make(map[string]tempKey),
+		issuedAt: make(map[string]int),
+		closing:  make(chan struct{}),
 	}
 }
 
@@ -168,7 +171,8 @@ func (s *Server) Calls() []Call {
 	return out
 }
 
-// Reset forgets recorded calls and queued faults; keys stay valid.
+// Reset forgets recorded calls and queued faults. Keys stay valid, and the
+// record of issued credentials (Issued) stays whole.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
