@@ -186,4 +186,3 @@ func coveredTypesDropped(types []string) []string {
 	}
 	return kept
 }
-
