@@ -165,13 +165,20 @@ func Load(getenv func(string) string) (*Config, error) {
 	loadAuth(get, c, &p)
 	loadCache(get, c, &p)
 
-	loadNamedScopes(get, c, c.Mode(), &p)
-	// The env-built default scope exists when its variables say so, or when nothing else is configured (and then
-	// the missing variables are reported). A file may define "default" itself instead.
+	in := inherited{region: c.Region, mode: c.Mode(), jwt: c.Auth != nil}
+	if r := get("STS_BUCKET_REGION"); r != "" {
+		in.region = r
+		if problem := regionProblem(r); problem != "" {
+			p.add("STS_BUCKET_REGION", "%s", problem)
+		}
+	}
+	loadNamedScopes(get, c, in, &p)
+	// The environment's default scope exists when its variables say so, or when nothing else is configured (and
+	// then the missing variables are reported). A scopes document may define "default" itself instead.
 	_, fileDefault := c.Scopes[DefaultScope]
 	named := get("STS_SCOPES") != "" || get("STS_SCOPES_FILE") != ""
 	if !fileDefault && (!named || anySet(get, defaultScopeVars)) {
-		if s := loadDefaultScope(get, c.Region, c.Mode(), c.Auth != nil, &p); s != nil {
+		if s := buildScope(DefaultScope, envScope(get, &p), namer{}, in, &p); s != nil {
 			c.Scopes[DefaultScope] = s
 		}
 	}

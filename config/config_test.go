@@ -149,7 +149,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bucket without appid", minimal.with("STS_BUCKET", "examplebucket"), []string{"STS_BUCKET: \"examplebucket\" is not a bucket name"}},
 		{"prefix with dot segment", minimal.with("STS_ALLOW_PREFIXES", "a/../b/"), []string{"STS_ALLOW_PREFIXES:"}},
 		{"leading slash", minimal.with("STS_ALLOW_PREFIXES", "/uploads/"), []string{"STS_ALLOW_PREFIXES:"}},
-		{"star and folders", minimal.with("STS_ALLOW_PREFIXES", "*,uploads/"), []string{"STS_ALLOW_PREFIXES: * already grants the whole bucket"}},
+		{"star and folders", minimal.with("STS_ALLOW_PREFIXES", "*,uploads/"), []string{`STS_ALLOW_PREFIXES: "*" already grants the whole bucket`}},
 		{"unknown preset", minimal.with("STS_ALLOW_ACTIONS", "upload,everything"), []string{"STS_ALLOW_ACTIONS:"}},
 		{"wildcard action", minimal.with("STS_ALLOW_ACTIONS", "name/cos:*"), []string{"STS_ALLOW_ACTIONS:"}},
 		{"duration not a number", minimal.with("STS_DURATION_SECONDS", "30m"), []string{`STS_DURATION_SECONDS: "30m" must be a whole number`}},
