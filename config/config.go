@@ -36,8 +36,8 @@ type Config struct {
 	FederationName string // Name for GetFederationToken
 	RoleARN        string // set: mint with AssumeRole
 	ExternalID     string
-	Format         string   // FormatCAM or FormatSTS
-	AllowOrigins   []string // CORS origins; "*" allows any
+	Format         string  // FormatCAM or FormatSTS
+	AllowOrigins   Origins // CORS origins; "*" allows any
 	LogLevel       slog.Level
 	Scopes         map[string]*Scope
 	// Cache reuses credentials minted for an identical grant and identity within a warm instance, while at least
@@ -54,23 +54,6 @@ func (c *Config) Mode() issuer.Mode {
 		return issuer.ModeAssumeRole
 	}
 	return issuer.ModeGetFederationToken
-}
-
-// OriginAllowed reports whether a browser at origin may read the replies, and the value for
-// Access-Control-Allow-Origin.
-func (c *Config) OriginAllowed(origin string) (allowOrigin string, ok bool) {
-	if origin == "" {
-		return "", false
-	}
-	for _, o := range c.AllowOrigins {
-		if o == "*" {
-			return "*", true
-		}
-		if strings.EqualFold(o, origin) {
-			return origin, true
-		}
-	}
-	return "", false
 }
 
 // Error is a configuration problem: Var names the variable, Problem says what is wrong and how to fix it.
@@ -96,16 +79,6 @@ func (p *problems) add(v, format string, args ...any) {
 }
 
 func (p problems) err() error { return errors.Join(p...) }
-
-// Vars lists every variable Load reads. The handler fingerprints their values to know when to load again.
-var Vars = []string{
-	"STS_ENDPOINT", "STS_REGION", "TENCENTCLOUD_REGION", "STS_FEDERATION_NAME", "STS_ROLE_ARN",
-	"STS_ROLE_EXTERNAL_ID", "STS_RESPONSE_FORMAT", "STS_ALLOW_ORIGINS", "STS_AUTH", "STS_LOG_LEVEL", "STS_CACHE",
-	"STS_CACHE_MIN_REMAINING_SECONDS", "STS_SCOPES", "STS_SCOPES_FILE",
-	"STS_JWT_ISSUER", "STS_JWT_AUDIENCE", "STS_JWT_SECRET", "STS_JWKS", "STS_JWKS_URL", "STS_JWT_LEEWAY_SECONDS",
-	"STS_BUCKET", "STS_BUCKET_REGION", "STS_ALLOW_PREFIXES", "STS_ALLOW_ACTIONS", "STS_DURATION_SECONDS",
-	"STS_MAX_DURATION_SECONDS", "STS_POLICY",
-}
 
 // Load reads and validates the configuration. Every problem is reported, joined, each an *Error.
 func Load(getenv func(string) string) (*Config, error) {
@@ -258,15 +231,8 @@ func loadCache(get func(string) string, c *Config, p *problems) {
 	}
 }
 
-// CORSOnly reads just STS_ALLOW_ORIGINS (its valid entries), so that even a function whose configuration is
-// broken can send the CORS headers that let a browser app read the ConfigError instead of a CORS failure.
-func CORSOnly(getenv func(string) string) *Config {
-	var ignored problems
-	return &Config{AllowOrigins: parseOrigins(strings.TrimSpace(getenv("STS_ALLOW_ORIGINS")), &ignored)}
-}
-
-func parseOrigins(s string, p *problems) []string {
-	var out []string
+func parseOrigins(s string, p *problems) Origins {
+	var out Origins
 	for _, o := range splitList(s) {
 		if o != "*" && !validOrigin(o) {
 			p.add("STS_ALLOW_ORIGINS", "%q is not an origin; write scheme://host[:port] with no path, e.g. https://app.example.com, or *", o)

@@ -93,7 +93,7 @@ func TestLoadSettings(t *testing.T) {
 	if c.Mode() != issuer.ModeAssumeRole || c.ExternalID != "ext" || c.Format != FormatSTS || c.LogLevel != slog.LevelDebug {
 		t.Errorf("mode %q ext %q format %q level %v", c.Mode(), c.ExternalID, c.Format, c.LogLevel)
 	}
-	if got := c.AllowOrigins; !reflect.DeepEqual(got, []string{"https://app.example.com", "http://localhost:5173"}) {
+	if got := c.AllowOrigins; !reflect.DeepEqual(got, Origins{"https://app.example.com", "http://localhost:5173"}) {
 		t.Errorf("AllowOrigins = %q", got)
 	}
 	s := c.Scopes[DefaultScope]
@@ -200,20 +200,19 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
-func TestOriginAllowed(t *testing.T) {
-	c := &Config{AllowOrigins: []string{"https://app.example.com"}}
-	if got, ok := c.OriginAllowed("https://app.example.com"); !ok || got != "https://app.example.com" {
-		t.Errorf("OriginAllowed(listed) = %q, %v", got, ok)
+func TestOriginsAllow(t *testing.T) {
+	o := Origins{"https://app.example.com"}
+	if got, ok := o.Allow("https://app.example.com"); !ok || got != "https://app.example.com" {
+		t.Errorf("Allow(listed) = %q, %v", got, ok)
 	}
-	if _, ok := c.OriginAllowed("https://evil.example.com"); ok {
-		t.Error("OriginAllowed(unlisted) = true")
+	if _, ok := o.Allow("https://evil.example.com"); ok {
+		t.Error("Allow(unlisted) = true")
 	}
-	if _, ok := c.OriginAllowed(""); ok {
-		t.Error("OriginAllowed(\"\") = true")
+	if _, ok := o.Allow(""); ok {
+		t.Error("Allow(\"\") = true")
 	}
-	star := &Config{AllowOrigins: []string{"*"}}
-	if got, ok := star.OriginAllowed("https://any.example"); !ok || got != "*" {
-		t.Errorf("OriginAllowed with * = %q, %v; want *", got, ok)
+	if got, ok := (Origins{"*"}).Allow("https://any.example"); !ok || got != "*" {
+		t.Errorf("Allow with * = %q, %v; want *", got, ok)
 	}
 }
 

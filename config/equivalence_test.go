@@ -177,7 +177,9 @@ func TestEnvAndFileScopesAgree(t *testing.T) {
 			bucket + `,"prefixes":["uploads/"],"durationSeconds":50000`, nil, []string{"durationSeconds: 50000 is above 43200"}},
 		{"a template", jwt, env{"STS_BUCKET": "examplebucket-1250000000", "STS_ALLOW_PREFIXES": "users/${jwt:sub}/,shared/"},
 			bucket + `,"prefixes":["users/${jwt:sub}/","shared/"]`,
-			func(s *Scope) bool { return s.Templated() && slices.Equal(s.Prefixes, []string{"users/${jwt:sub}/", "shared/"}) }, nil},
+			func(s *Scope) bool {
+				return s.Templated() && slices.Equal(s.Prefixes, []string{"users/${jwt:sub}/", "shared/"})
+			}, nil},
 		{"a template in a key", jwt, env{"STS_BUCKET": "examplebucket-1250000000", "STS_ALLOW_PREFIXES": "users/${jwt:sub}/avatar.png"},
 			bucket + `,"keys":["users/${jwt:sub}/avatar.png"]`,
 			func(s *Scope) bool { return s.Templated() && len(s.Keys) == 1 }, nil},

@@ -457,6 +457,10 @@ func TestConfigErrors(t *testing.T) {
 			if hr := r.http(funcURL("POST", "", `{}`)); hr.StatusCode != 500 || hr.Headers["Access-Control-Allow-Origin"] != "https://app.example.com" {
 				t.Errorf("request with a broken configuration = %d %v; want 500 with CORS headers", hr.StatusCode, hr.Headers)
 			}
+			// The reply format is the request's, decided from the event before the configuration is looked at.
+			if hr := r.http(funcURL("POST", "", `{"format":"sts"}`)); hr.StatusCode != 500 || !strings.Contains(hr.Body, `"error":{"code":"ConfigError"`) {
+				t.Errorf("format=sts with a broken configuration = %d %s; want the ConfigError in the sts shape", hr.StatusCode, hr.Body)
+			}
 			if !strings.Contains(r.log.String(), tc.logWant) {
 				t.Errorf("log %s; want it to name %q", r.log.String(), tc.logWant)
 			}
