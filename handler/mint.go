@@ -3,7 +3,6 @@ package handler
 import (
 	"context"
 	"errors"
-	"github.com/cos-sts-scf/cos-sts-scf/auth"
 
 	"github.com/cos-sts-scf/cos-sts-scf/config"
 	"github.com/cos-sts-scf/cos-sts-scf/issuer"
@@ -31,14 +30,14 @@ func (inv *invocation) mint(ctx context.Context, cfg *config.Config, res *resolv
 		Name:            cfg.FederationName,
 		RoleARN:         cfg.RoleARN,
 		// The invocation's request id ties CloudAudit records to this function's log line.
-		RoleSessionName: auth.SessionName("cossts-" + inv.requestID),
+		RoleSessionName: issuer.SessionName("cossts-" + inv.requestID),
 		ExternalID:      cfg.ExternalID,
 	}
 	if sub := inv.sub(); sub != "" {
 		// The caller's identity goes where CloudAudit shows it: the session name and a session tag, each held
 		// to STS's limits (a sub that does not fit is cut and given a hash of the whole).
-		req.RoleSessionName = auth.SessionName(sub)
-		req.Tags = map[string]string{"sub": auth.SessionTag(sub)}
+		req.RoleSessionName = issuer.SessionName(sub)
+		req.Tags = map[string]string{"sub": issuer.SessionTag(sub)}
 	}
 	out, err := inv.issue(ctx, cfg, req)
 	if err != nil {
