@@ -121,6 +121,10 @@ func upstreamError(err error) *Error {
 	case issuer.KindTimeout:
 		return &Error{Code: CodeUpstreamTimeout, Message: "STS did not answer in time", Detail: ie.Error()}
 	}
+	if !ie.FromSTS() {
+		// Unreachable, or something that is not STS answered: the code is the issuer's, not STS's word.
+		return &Error{Code: CodeUpstreamError, Message: "no usable answer from STS (" + ie.Code + ")", Detail: ie.Error()}
+	}
 	msg := "STS refused the request: " + ie.Code
 	if ie.RequestID != "" {
 		msg += " (STS request id " + ie.RequestID + ")"

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -533,7 +534,10 @@ func TestUpstreamFailures(t *testing.T) {
 		{"sts error", stsemu.Fault{Code: "AuthFailure.SecretIdNotFound", Message: "secret id " + testSecretID + " not found"}, 5 * time.Second, 502, "UpstreamError", "AuthFailure.SecretIdNotFound"},
 		{"throttled throughout", stsemu.Fault{Code: "RequestLimitExceeded"}, 2 * time.Second, 429, "RequestLimitExceeded", "throttling"},
 		{"hang", stsemu.Fault{Delay: time.Minute}, 2 * time.Second, 504, "UpstreamTimeout", "did not answer"},
-		{"empty credentials", stsemu.Fault{EmptyCredentials: true}, 5 * time.Second, 502, "UpstreamError", ""},
+		// The issuer's own words for what STS did not name are never passed off as STS's (it said InternalError).
+		{"empty credentials", stsemu.Fault{EmptyCredentials: true}, 5 * time.Second, 502, "UpstreamError", "no usable answer from STS (BadAnswer)"},
+		{"not STS", stsemu.Fault{HTTPStatus: 404}, 5 * time.Second, 502, "UpstreamError", "no usable answer from STS (BadAnswer)"},
+		{"STS's own InternalError", stsemu.Fault{Code: "InternalError"}, 5 * time.Second, 502, "UpstreamError", "STS refused the request: InternalError"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -557,7 +561,7 @@ func TestUpstreamFailures(t *testing.T) {
 			if tc.status == 429 && hr.Headers["Retry-After"] == "" {
 				t.Error("429 without Retry-After")
 			}
-			if tc.status == 502 && tc.fault.Code != "" && !strings.Contains(hr.Body, r.emu.Calls()[0].RequestID) {
+			if tc.status == 502 && tc.fault.Code != "" && !slices.ContainsFunc(r.emu.Calls(), func(c stsemu.Call) bool { return strings.Contains(hr.Body, c.RequestID) }) {
 				t.Errorf("502 body %s lacks STS's request id", hr.Body)
 			}
 			if strings.Contains(hr.Body, "tmpSecretKey") {
