@@ -92,9 +92,7 @@ const maxMessage = 200
 // characters (STS messages can quote parameters, and a proxy may cut what it
 // quotes), control characters go, and the length is bounded.
 func sanitize(msg string, secrets ...string) string {
-	for _, s := range secrets {
-		msg = redact.Secret(msg, s)
-	}
+	msg = redact.Secrets(msg, secrets...)
 	msg = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return ' '
