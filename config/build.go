@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -93,7 +94,7 @@ func fieldName(field string) string {
 func buildScope(name string, d scopeDoc, n namer, in inherited, p *problems) *Scope {
 	start := len(*p)
 	s := &Scope{Name: name, Bucket: strings.TrimSpace(d.Bucket), Anonymous: d.Anonymous}
-	s.Region = firstNonEmpty(strings.TrimSpace(d.Region), in.region)
+	s.Region = cmp.Or(strings.TrimSpace(d.Region), in.region)
 
 	switch {
 	case s.Bucket != "":

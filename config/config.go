@@ -7,6 +7,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -93,12 +94,12 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	c.Endpoint = ep
 
-	c.Region = firstNonEmpty(get("STS_REGION"), get("TENCENTCLOUD_REGION"), "ap-guangzhou")
+	c.Region = cmp.Or(get("STS_REGION"), get("TENCENTCLOUD_REGION"), "ap-guangzhou")
 	if !validRegion(c.Region) {
 		p.add("STS_REGION", "%q is not a region; write it like ap-guangzhou", c.Region)
 	}
 
-	c.FederationName = firstNonEmpty(get("STS_FEDERATION_NAME"), "cossts")
+	c.FederationName = cmp.Or(get("STS_FEDERATION_NAME"), "cossts")
 	if !validFederationName(c.FederationName) {
 		p.add("STS_FEDERATION_NAME", "%q must be 1 to 32 letters (STS accepts nothing else in Name)", c.FederationName)
 	}
@@ -112,7 +113,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		p.add("STS_ROLE_EXTERNAL_ID", "is only used with AssumeRole; set STS_ROLE_ARN or unset it")
 	}
 
-	switch f := firstNonEmpty(get("STS_RESPONSE_FORMAT"), FormatCAM); f {
+	switch f := cmp.Or(get("STS_RESPONSE_FORMAT"), FormatCAM); f {
 	case FormatCAM, FormatSTS:
 		c.Format = f
 	default:
@@ -261,15 +262,6 @@ func anySet(get func(string) string, names []string) bool {
 		}
 	}
 	return false
-}
-
-func firstNonEmpty(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // Warnings lists what is allowed but risky in c, one sentence each, for the cold-start log.

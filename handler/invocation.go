@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -73,7 +74,7 @@ func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 	inv.shape = classify(raw)
 	inv.caller = caller{direct: inv.shape == ShapeDirect}
 	req := inv.read(raw)
-	inv.format = firstNonEmpty(req.format, lc.format)
+	inv.format = cmp.Or(req.format, lc.format)
 	if allow, ok := lc.origins.Allow(inv.headers["origin"]); ok {
 		inv.cors = map[string]string{"Access-Control-Allow-Origin": allow, "Vary": "Origin"}
 	}
@@ -88,7 +89,7 @@ func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 		return inv.fail(asError(req.err))
 	}
 	cfg, p := lc.cfg, req.params
-	inv.scope = firstNonEmpty(p.Scope, config.DefaultScope)
+	inv.scope = cmp.Or(p.Scope, config.DefaultScope)
 
 	scope, err := lookupScope(cfg, p)
 	if err != nil {
@@ -140,13 +141,4 @@ func (inv *invocation) fail(e *Error) reply {
 		h[k] = v
 	}
 	return reply{status: e.Status(), headers: h, body: errorBody(inv.format, e, inv.requestID)}
-}
-
-func firstNonEmpty(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
