@@ -119,13 +119,13 @@ func (w *Writer) Write(p []byte) (int, error) {
 
 // String returns s redacted.
 func (w *Writer) String(s string) string {
+	var spans []span
 	w.mu.Lock()
-	values := make([]string, 0, len(w.secrets))
 	for v := range w.secrets {
-		values = append(values, v)
+		spans = matches(spans, s, v)
 	}
 	w.mu.Unlock()
-	return Patterns(Secrets(s, values...))
+	return Patterns(masked(s, spans))
 }
 
 // MinPrefix is the shortest beginning of a secret that Secrets masks on its own. An echo cut short (a proxy or a
@@ -134,17 +134,21 @@ func (w *Writer) String(s string) string {
 const MinPrefix = 16
 
 // Secrets returns s with every occurrence of each secret masked, and every run of MinPrefix or more characters
-// that matches the beginning of one. Every secret's matches are found in s as given, longest secret first, and
-// matches that overlap are masked together as one: so the result is the same in whatever order the secrets come,
-// and no part of one secret is left showing because the mask of another cut through it. An empty secret masks
-// nothing.
+// that matches the beginning of one. Every secret's matches are found in s as given, and matches that overlap
+// are masked together as one: so the result is the same in whatever order the secrets come (a Writer's come from
+// a map), and no part of one secret is left showing because the mask of another cut through it, as masking one
+// secret after another would (longest first included, when a shorter secret overlaps a longer one's end). An
+// empty secret masks nothing.
 func Secrets(s string, secrets ...string) string {
-	secrets = slices.Clone(secrets)
-	slices.SortFunc(secrets, func(a, b string) int { return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b)) })
 	var spans []span
 	for _, secret := range secrets {
 		spans = matches(spans, s, secret)
 	}
+	return masked(s, spans)
+}
+
+// masked returns s with each span masked, overlapping spans as one.
+func masked(s string, spans []span) string {
 	if len(spans) == 0 {
 		return s // the common case: nothing to mask, nothing copied
 	}

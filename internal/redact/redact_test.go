@@ -166,12 +166,15 @@ func TestPatternsMaskValues(t *testing.T) {
 }
 
 // TestOverlappingSecrets: two secrets that overlap in a text are masked as one, whatever their order: masking the
-// first whole (as a loop over a map might) cut the second's beginning away and left its last 20 characters in the
-// log, where no prefix rule could find them.
+// longer one whole first (as a loop over a map might, or a longest-first rule) cut the shorter one's beginning
+// away and left its last 20 characters in the log, where no prefix rule could find them.
 func TestOverlappingSecrets(t *testing.T) {
-	a := "AAAAAAAAAAAAAAAAAAAAXYZ1234567"          // 30 characters
-	b := "XYZ1234567BBBBBBBBBBBBBBBBBBBB"          // begins where a ends: a[20:] == b[:10]
+	a := strings.Repeat("A", 25) + "XYZ1234567"    // 35 characters
+	b := "XYZ1234567" + strings.Repeat("B", 20)    // 30, beginning as a ends: a[25:] == b[:10]
 	text := "<" + a + b[10:] + "> and <" + b + ">" // a and b overlapping, then b alone
+	if got := Secrets(Secrets(text, a), b); !strings.Contains(got, b[10:]) {
+		t.Fatalf("the case is not the one described: masking a, then b gives %q", got)
+	}
 	want := "<" + Mask + "> and <" + Mask + ">"
 	if got := Secrets(text, a, b); got != want {
 		t.Errorf("Secrets(a, b) = %q; want %q", got, want)
