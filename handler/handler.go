@@ -1,7 +1,13 @@
 // Package handler is the function: it takes every SCF event as raw JSON, tells API Gateway, Function URL and
 // direct invocations apart, resolves what the caller may be granted, mints scoped temporary keys through STS and
-// answers in the shapes of docs/contract.md §3. Errors map to statuses in one table (errors.go) and reach the caller through
-// one function (errorBody); the log gets the detail an operator needs, never a secret.
+// answers in the shapes of docs/contract.md §3. Errors map to statuses and headers in one table (errors.go), the
+// issuer's and the token verifier's failures included, and reach the caller through one function (errorBody);
+// the log gets the detail an operator needs, never a secret.
+//
+// One event's way through (invocation.go's serve): limits.go bounds it, event.go tells its shape, request.go
+// reads the request once and decides the reply format, preflight.go answers CORS preflights, authenticate.go
+// names the caller, grant.go narrows the scope to the request, mint.go calls the issuer (cache.go with
+// STS_CACHE=on), response.go shapes the reply and log.go writes the one log line.
 package handler
 
 import (
