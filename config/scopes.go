@@ -17,9 +17,9 @@ import (
 
 var scopeNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
-// ScopesFile resolves STS_SCOPES_FILE: a relative path is taken from the function's code directory (where the
+// scopesFile resolves STS_SCOPES_FILE: a relative path is taken from the function's code directory (where the
 // binary lives), because SCF does not promise the working directory.
-func ScopesFile(getenv func(string) string) string {
+func scopesFile(getenv func(string) string) string {
 	name := strings.TrimSpace(getenv("STS_SCOPES_FILE"))
 	if name == "" || filepath.IsAbs(name) {
 		return name
@@ -36,7 +36,7 @@ func ScopesFile(getenv func(string) string) string {
 // loadNamedScopes reads STS_SCOPES and STS_SCOPES_FILE into c.Scopes, naming each problem by its place in the
 // document: scopes.avatar.prefixes[1].
 func loadNamedScopes(get func(string) string, c *Config, in inherited, p *problems) {
-	inline, file := get("STS_SCOPES"), ScopesFile(get)
+	inline, file := get("STS_SCOPES"), scopesFile(get)
 	if inline != "" && file != "" {
 		p.add("STS_SCOPES", "cannot be combined with STS_SCOPES_FILE; keep the scopes in one place")
 		return

@@ -26,7 +26,7 @@ func Fingerprint(getenv func(string) string) string {
 		b = append(b, getenv(v)...)
 		b = append(b, 0)
 	}
-	if name := ScopesFile(getenv); name != "" {
+	if name := scopesFile(getenv); name != "" {
 		if st, err := os.Stat(name); err == nil {
 			b = fmt.Appendf(b, "%s\x00%d\x00%d", name, st.Size(), st.ModTime().UnixNano())
 		}
