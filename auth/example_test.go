@@ -17,14 +17,6 @@ func ExampleSubstitute() {
 	// auth: template: claim "evil" is not one safe path segment ([A-Za-z0-9._@=+-]{1,128}, not . or ..)
 }
 
-func ExampleSessionName() {
-	fmt.Println(auth.SessionName("alice@example.com"))
-	fmt.Println(auth.SessionName("auth0|5f7c8ec7c33c6c004bbafe82")) // "|" is not allowed: changed, so hashed
-	// Output:
-	// alice@example.com
-	// auth0-5f7c8ec7c33c6c004bbafe82-41aa487887e3c45c
-}
-
 func ExampleBearerToken() {
 	tok, err := auth.BearerToken("bearer eyJhbGciOiJIUzI1NiJ9.e30.sig")
 	fmt.Println(tok, err)

@@ -45,6 +45,13 @@ func algCurve(alg string) string {
 	return ""
 }
 
+// curves lists, for each key type that names a curve, the curves JOSE defines and the algorithm this package
+// verifies with each ("" for a curve it knows but does not verify).
+var curves = map[string]map[string]string{
+	"EC":  {"P-256": algES256, "P-384": "", "P-521": "", "secp256k1": ""},
+	"OKP": {"Ed25519": algEdDSA, "Ed448": "", "X25519": "", "X448": ""},
+}
+
 // impliedAlg returns the algorithm kty and crv imply, or "" for a valid key type this package does not verify.
 func (j jwk) impliedAlg() (string, error) {
 	switch j.Kty {
@@ -52,30 +59,21 @@ func (j jwk) impliedAlg() (string, error) {
 		return "", errors.New(`has no "kty"`)
 	case "RSA":
 		return algRS256, nil
-	case "EC":
-		switch j.Crv {
-		case "P-256":
-			return algES256, nil
-		case "P-384", "P-521", "secp256k1":
-			return "", nil
-		case "":
-			return "", errors.New(`kty EC needs "crv"`)
-		}
-		return "", fmt.Errorf("crv %q is not an EC curve", j.Crv)
-	case "OKP":
-		switch j.Crv {
-		case "Ed25519":
-			return algEdDSA, nil
-		case "Ed448", "X25519", "X448":
-			return "", nil
-		case "":
-			return "", errors.New(`kty OKP needs "crv"`)
-		}
-		return "", fmt.Errorf("crv %q is not an OKP curve", j.Crv)
 	case "oct":
 		return "", fmt.Errorf("%w: kty oct is a shared secret, which belongs in STS_JWT_SECRET, never in a JWKS", errSkip)
 	}
-	return "", fmt.Errorf("%w: kty %q", errSkip, j.Kty)
+	known, ok := curves[j.Kty]
+	if !ok {
+		return "", fmt.Errorf("%w: kty %q", errSkip, j.Kty)
+	}
+	if j.Crv == "" {
+		return "", fmt.Errorf(`kty %s needs "crv"`, j.Kty)
+	}
+	alg, ok := known[j.Crv]
+	if !ok {
+		return "", fmt.Errorf("crv %q is not an %s curve", j.Crv, j.Kty)
+	}
+	return alg, nil
 }
 
 // algFamily returns the kty a JOSE algorithm name belongs to, or "" for a name it does not know.

@@ -60,6 +60,19 @@ func Substitute(s string, c Claims) (string, error) {
 	})
 }
 
+// Placeholder is the value Fill puts in every template: one safe path segment, as any value Substitute accepts is.
+const Placeholder = "x"
+
+// Fill returns s with every ${jwt:NAME} replaced by Placeholder, after ValidateTemplate: the shape every caller's
+// value gives s, so that the configuration can check at load time that whatever a claim holds makes a valid key
+// and a policy that builds. A template ValidateTemplate refuses is its error.
+func Fill(s string) (string, error) {
+	if err := ValidateTemplate(s); err != nil {
+		return "", err
+	}
+	return expand(s, func(string) (string, error) { return Placeholder, nil })
+}
+
 // safeSegment reports whether v may fill a template: 1 to 128 of [A-Za-z0-9._@=+-], and neither "." nor "..".
 // Since v holds no "/" and is not all of one or two dots, no segment it lands in can be "." or "..", whatever
 // literal text or other values stand beside it.

@@ -132,3 +132,31 @@ func TestValidateTemplate(t *testing.T) {
 		})
 	}
 }
+
+// TestFill: the load-time shape of a template is what any accepted claim value gives it, and Fill refuses what
+// ValidateTemplate refuses.
+func TestFill(t *testing.T) {
+	tests := []struct{ in, want, fragment string }{
+		{"public/", "public/", ""},
+		{"users/${jwt:sub}/", "users/" + Placeholder + "/", ""},
+		{"t/${jwt:org}/${jwt:sub}/k", "t/" + Placeholder + "/" + Placeholder + "/k", ""},
+		{"t/${jwt:org}-${jwt:sub}/", "", "whole path segment"},
+		{"u/${env:HOME}/", "", "not ${jwt:NAME}"},
+		{"u/${jwt:sub/", "", "unclosed"},
+	}
+	for _, tc := range tests {
+		got, err := Fill(tc.in)
+		if tc.fragment == "" {
+			if err != nil || got != tc.want {
+				t.Errorf("Fill(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+			}
+			continue
+		}
+		if !errors.Is(err, ErrTemplate) || !strings.Contains(err.Error(), tc.fragment) {
+			t.Errorf("Fill(%q) error = %v; want %v containing %q", tc.in, err, ErrTemplate, tc.fragment)
+		}
+	}
+	if filled, err := Substitute("users/${jwt:sub}/", Claims{"sub": Placeholder}); err != nil || filled != "users/"+Placeholder+"/" {
+		t.Errorf("Placeholder is not a value Substitute accepts: %q, %v", filled, err)
+	}
+}

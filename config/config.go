@@ -7,6 +7,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -36,8 +37,8 @@ type Config struct {
 	FederationName string // Name for GetFederationToken
 	RoleARN        string // set: mint with AssumeRole
 	ExternalID     string
-	Format         string   // FormatCAM or FormatSTS
-	AllowOrigins   []string // CORS origins; "*" allows any
+	Format         string  // FormatCAM or FormatSTS
+	AllowOrigins   Origins // CORS origins; "*" allows any
 	LogLevel       slog.Level
 	Scopes         map[string]*Scope
 	// Cache reuses credentials minted for an identical grant and identity within a warm instance, while at least
@@ -54,23 +55,6 @@ func (c *Config) Mode() issuer.Mode {
 		return issuer.ModeAssumeRole
 	}
 	return issuer.ModeGetFederationToken
-}
-
-// OriginAllowed reports whether a browser at origin may read the replies, and the value for
-// Access-Control-Allow-Origin.
-func (c *Config) OriginAllowed(origin string) (allowOrigin string, ok bool) {
-	if origin == "" {
-		return "", false
-	}
-	for _, o := range c.AllowOrigins {
-		if o == "*" {
-			return "*", true
-		}
-		if strings.EqualFold(o, origin) {
-			return origin, true
-		}
-	}
-	return "", false
 }
 
 // Error is a configuration problem: Var names the variable, Problem says what is wrong and how to fix it.
@@ -97,16 +81,6 @@ func (p *problems) add(v, format string, args ...any) {
 
 func (p problems) err() error { return errors.Join(p...) }
 
-// Vars lists every variable Load reads. The handler fingerprints their values to know when to load again.
-var Vars = []string{
-	"STS_ENDPOINT", "STS_REGION", "TENCENTCLOUD_REGION", "STS_FEDERATION_NAME", "STS_ROLE_ARN",
-	"STS_ROLE_EXTERNAL_ID", "STS_RESPONSE_FORMAT", "STS_ALLOW_ORIGINS", "STS_AUTH", "STS_LOG_LEVEL", "STS_CACHE",
-	"STS_CACHE_MIN_REMAINING_SECONDS", "STS_SCOPES", "STS_SCOPES_FILE",
-	"STS_JWT_ISSUER", "STS_JWT_AUDIENCE", "STS_JWT_SECRET", "STS_JWKS", "STS_JWKS_URL", "STS_JWT_LEEWAY_SECONDS",
-	"STS_BUCKET", "STS_BUCKET_REGION", "STS_ALLOW_PREFIXES", "STS_ALLOW_ACTIONS", "STS_DURATION_SECONDS",
-	"STS_MAX_DURATION_SECONDS", "STS_POLICY",
-}
-
 // Load reads and validates the configuration. Every problem is reported, joined, each an *Error.
 func Load(getenv func(string) string) (*Config, error) {
 	var p problems
@@ -120,12 +94,12 @@ func Load(getenv func(string) string) (*Config, error) {
 	}
 	c.Endpoint = ep
 
-	c.Region = firstNonEmpty(get("STS_REGION"), get("TENCENTCLOUD_REGION"), "ap-guangzhou")
+	c.Region = cmp.Or(get("STS_REGION"), get("TENCENTCLOUD_REGION"), "ap-guangzhou")
 	if !validRegion(c.Region) {
 		p.add("STS_REGION", "%q is not a region; write it like ap-guangzhou", c.Region)
 	}
 
-	c.FederationName = firstNonEmpty(get("STS_FEDERATION_NAME"), "cossts")
+	c.FederationName = cmp.Or(get("STS_FEDERATION_NAME"), "cossts")
 	if !validFederationName(c.FederationName) {
 		p.add("STS_FEDERATION_NAME", "%q must be 1 to 32 letters (STS accepts nothing else in Name)", c.FederationName)
 	}
@@ -139,7 +113,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		p.add("STS_ROLE_EXTERNAL_ID", "is only used with AssumeRole; set STS_ROLE_ARN or unset it")
 	}
 
-	switch f := firstNonEmpty(get("STS_RESPONSE_FORMAT"), FormatCAM); f {
+	switch f := cmp.Or(get("STS_RESPONSE_FORMAT"), FormatCAM); f {
 	case FormatCAM, FormatSTS:
 		c.Format = f
 	default:
@@ -165,13 +139,20 @@ func Load(getenv func(string) string) (*Config, error) {
 	loadAuth(get, c, &p)
 	loadCache(get, c, &p)
 
-	loadNamedScopes(get, c, c.Mode(), &p)
-	// The env-built default scope exists when its variables say so, or when nothing else is configured (and then
-	// the missing variables are reported). A file may define "default" itself instead.
+	in := inherited{region: c.Region, mode: c.Mode(), jwt: c.Auth != nil}
+	if r := get("STS_BUCKET_REGION"); r != "" {
+		in.region = r
+		if problem := regionProblem(r); problem != "" {
+			p.add("STS_BUCKET_REGION", "%s", problem)
+		}
+	}
+	loadNamedScopes(get, c, in, &p)
+	// The environment's default scope exists when its variables say so, or when nothing else is configured (and
+	// then the missing variables are reported). A scopes document may define "default" itself instead.
 	_, fileDefault := c.Scopes[DefaultScope]
 	named := get("STS_SCOPES") != "" || get("STS_SCOPES_FILE") != ""
 	if !fileDefault && (!named || anySet(get, defaultScopeVars)) {
-		if s := loadDefaultScope(get, c.Region, c.Mode(), c.Auth != nil, &p); s != nil {
+		if s := buildScope(DefaultScope, envScope(get, &p), namer{}, in, &p); s != nil {
 			c.Scopes[DefaultScope] = s
 		}
 	}
@@ -251,15 +232,8 @@ func loadCache(get func(string) string, c *Config, p *problems) {
 	}
 }
 
-// CORSOnly reads just STS_ALLOW_ORIGINS (its valid entries), so that even a function whose configuration is
-// broken can send the CORS headers that let a browser app read the ConfigError instead of a CORS failure.
-func CORSOnly(getenv func(string) string) *Config {
-	var ignored problems
-	return &Config{AllowOrigins: parseOrigins(strings.TrimSpace(getenv("STS_ALLOW_ORIGINS")), &ignored)}
-}
-
-func parseOrigins(s string, p *problems) []string {
-	var out []string
+func parseOrigins(s string, p *problems) Origins {
+	var out Origins
 	for _, o := range splitList(s) {
 		if o != "*" && !validOrigin(o) {
 			p.add("STS_ALLOW_ORIGINS", "%q is not an origin; write scheme://host[:port] with no path, e.g. https://app.example.com, or *", o)
@@ -288,15 +262,6 @@ func anySet(get func(string) string, names []string) bool {
 		}
 	}
 	return false
-}
-
-func firstNonEmpty(vals ...string) string {
-	for _, v := range vals {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // Warnings lists what is allowed but risky in c, one sentence each, for the cold-start log.

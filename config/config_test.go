@@ -93,7 +93,7 @@ func TestLoadSettings(t *testing.T) {
 	if c.Mode() != issuer.ModeAssumeRole || c.ExternalID != "ext" || c.Format != FormatSTS || c.LogLevel != slog.LevelDebug {
 		t.Errorf("mode %q ext %q format %q level %v", c.Mode(), c.ExternalID, c.Format, c.LogLevel)
 	}
-	if got := c.AllowOrigins; !reflect.DeepEqual(got, []string{"https://app.example.com", "http://localhost:5173"}) {
+	if got := c.AllowOrigins; !reflect.DeepEqual(got, Origins{"https://app.example.com", "http://localhost:5173"}) {
 		t.Errorf("AllowOrigins = %q", got)
 	}
 	s := c.Scopes[DefaultScope]
@@ -149,7 +149,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bucket without appid", minimal.with("STS_BUCKET", "examplebucket"), []string{"STS_BUCKET: \"examplebucket\" is not a bucket name"}},
 		{"prefix with dot segment", minimal.with("STS_ALLOW_PREFIXES", "a/../b/"), []string{"STS_ALLOW_PREFIXES:"}},
 		{"leading slash", minimal.with("STS_ALLOW_PREFIXES", "/uploads/"), []string{"STS_ALLOW_PREFIXES:"}},
-		{"star and folders", minimal.with("STS_ALLOW_PREFIXES", "*,uploads/"), []string{"STS_ALLOW_PREFIXES: * already grants the whole bucket"}},
+		{"star and folders", minimal.with("STS_ALLOW_PREFIXES", "*,uploads/"), []string{`STS_ALLOW_PREFIXES: "*" already grants the whole bucket`}},
 		{"unknown preset", minimal.with("STS_ALLOW_ACTIONS", "upload,everything"), []string{"STS_ALLOW_ACTIONS:"}},
 		{"wildcard action", minimal.with("STS_ALLOW_ACTIONS", "name/cos:*"), []string{"STS_ALLOW_ACTIONS:"}},
 		{"duration not a number", minimal.with("STS_DURATION_SECONDS", "30m"), []string{`STS_DURATION_SECONDS: "30m" must be a whole number`}},
@@ -200,20 +200,19 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
-func TestOriginAllowed(t *testing.T) {
-	c := &Config{AllowOrigins: []string{"https://app.example.com"}}
-	if got, ok := c.OriginAllowed("https://app.example.com"); !ok || got != "https://app.example.com" {
-		t.Errorf("OriginAllowed(listed) = %q, %v", got, ok)
+func TestOriginsAllow(t *testing.T) {
+	o := Origins{"https://app.example.com"}
+	if got, ok := o.Allow("https://app.example.com"); !ok || got != "https://app.example.com" {
+		t.Errorf("Allow(listed) = %q, %v", got, ok)
 	}
-	if _, ok := c.OriginAllowed("https://evil.example.com"); ok {
-		t.Error("OriginAllowed(unlisted) = true")
+	if _, ok := o.Allow("https://evil.example.com"); ok {
+		t.Error("Allow(unlisted) = true")
 	}
-	if _, ok := c.OriginAllowed(""); ok {
-		t.Error("OriginAllowed(\"\") = true")
+	if _, ok := o.Allow(""); ok {
+		t.Error("Allow(\"\") = true")
 	}
-	star := &Config{AllowOrigins: []string{"*"}}
-	if got, ok := star.OriginAllowed("https://any.example"); !ok || got != "*" {
-		t.Errorf("OriginAllowed with * = %q, %v; want *", got, ok)
+	if got, ok := (Origins{"*"}).Allow("https://any.example"); !ok || got != "*" {
+		t.Errorf("Allow with * = %q, %v; want *", got, ok)
 	}
 }
 

@@ -1,14 +1,9 @@
 package config
 
 import (
-	"errors"
-	"regexp"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/cos-sts-scf/cos-sts-scf/auth"
-	"github.com/cos-sts-scf/cos-sts-scf/issuer"
 	"github.com/cos-sts-scf/cos-sts-scf/policy"
 )
 
@@ -28,6 +23,9 @@ const (
 	maxAssumeRoleSeconds      = 43200
 )
 
+// defaultActions are a scope's actions when it names none.
+var defaultActions = []string{"upload", "download"}
+
 // Scope is what one kind of caller may be granted: a bucket, the folders and keys in it, the actions, and how long.
 // A scope with Policy set hands that policy to STS verbatim, and callers cannot narrow it.
 type Scope struct {
@@ -42,6 +40,13 @@ type Scope struct {
 	Policy             string // verbatim CAM policy JSON (STS_POLICY), compacted
 	Conditions         ScopeConditions
 	Anonymous          bool // served without a token under STS_AUTH=jwt (never with templates)
+}
+
+// ScopeConditions narrow what a scope's credentials may do beyond folders and actions (docs/contract.md §4).
+type ScopeConditions struct {
+	MaxContentLength int64    // > 0: uploads may be at most this many bytes
+	ContentTypes     []string // uploads must carry one of these Content-Types ("image/*" allowed)
+	BindSourceIP     bool     // the credentials work only from the caller's IP
 }
 
 // Grant returns the scope's whole grant, the one a request that narrows nothing receives.
@@ -71,202 +76,34 @@ func (s *Scope) Substitute(claims auth.Claims) (*Scope, error) {
 		return s, nil
 	}
 	out := *s
-	out.Prefixes, out.Keys = make([]string, len(s.Prefixes)), make([]string, len(s.Keys))
-	for i, v := range s.Prefixes {
-		var err error
-		if out.Prefixes[i], err = auth.Substitute(v, claims); err != nil {
-			return nil, err
-		}
+	var err error
+	if out.Prefixes, err = mapStrings(s.Prefixes, func(v string) (string, error) { return auth.Substitute(v, claims) }); err != nil {
+		return nil, err
 	}
-	for i, v := range s.Keys {
-		var err error
-		if out.Keys[i], err = auth.Substitute(v, claims); err != nil {
-			return nil, err
-		}
+	if out.Keys, err = mapStrings(s.Keys, func(v string) (string, error) { return auth.Substitute(v, claims) }); err != nil {
+		return nil, err
 	}
 	return &out, nil
 }
 
-// templateRE finds ${…} templates, validated by auth.ValidateTemplate before it is used.
-var templateRE = regexp.MustCompile(`\$\{[^}]*\}`)
-
-// shapeGrant is the scope's grant with every template filled by a placeholder segment, to check at load time that
-// the policy builds whatever a claim holds (a filled value is always one safe segment).
+// shapeGrant is the scope's grant with every template filled as auth.Fill fills it, to check at load time that
+// the policy builds whatever a claim holds (a filled value is always one safe segment). The templates were
+// validated when the scope was built.
 func (s *Scope) shapeGrant() policy.Grant {
 	g := s.Grant()
-	fill := func(list []string) []string {
-		out := make([]string, len(list))
-		for i, v := range list {
-			out[i] = templateRE.ReplaceAllString(v, "x")
-		}
-		return out
-	}
-	g.Prefixes, g.Keys = fill(g.Prefixes), fill(g.Keys)
+	g.Prefixes, _ = mapStrings(g.Prefixes, auth.Fill)
+	g.Keys, _ = mapStrings(g.Keys, auth.Fill)
 	return g
 }
 
-// checkResource validates a folder prefix (isPrefix) or key of a scope, which may hold ${jwt:…} templates when
-// callers are authenticated.
-func checkResource(item string, isPrefix, jwt bool) error {
-	shape := item
-	if auth.HasTemplate(item) {
-		if !jwt {
-			return errors.New("templates like ${jwt:sub} need STS_AUTH=jwt: without a verified token there is no claim to fill them")
-		}
-		if err := auth.ValidateTemplate(item); err != nil {
-			return err
-		}
-		shape = templateRE.ReplaceAllString(item, "x")
-	}
-	if isPrefix {
-		return policy.ValidatePrefix(shape)
-	}
-	return policy.ValidateKey(shape)
-}
-
-// bucketRegion is where a scope's bucket is when the scope does not say: STS_BUCKET_REGION, else the region STS
-// is called in.
-func bucketRegion(get func(string) string, stsRegion string) string {
-	return firstNonEmpty(get("STS_BUCKET_REGION"), stsRegion)
-}
-
-// loadDefaultScope builds the default scope from STS_BUCKET and its siblings, or from STS_POLICY.
-func loadDefaultScope(get func(string) string, region string, mode issuer.Mode, jwt bool, p *problems) *Scope {
-	s := &Scope{Name: DefaultScope, Bucket: get("STS_BUCKET")}
-	s.Region = bucketRegion(get, region)
-	n := len(*p)
-
-	if s.Bucket != "" {
-		if _, err := policy.AppID(s.Bucket); err != nil {
-			p.add("STS_BUCKET", "%q is not a bucket name: write it with its APPID suffix, e.g. examplebucket-1250000000 (%v)", s.Bucket, err)
+// mapStrings applies f to each item of list, stopping at the first error.
+func mapStrings(list []string, f func(string) (string, error)) ([]string, error) {
+	out := make([]string, len(list))
+	for i, v := range list {
+		var err error
+		if out[i], err = f(v); err != nil {
+			return nil, err
 		}
 	}
-	if !validRegion(s.Region) {
-		p.add("STS_BUCKET_REGION", "%q is not a region; write the bucket's region like ap-guangzhou", s.Region)
-	}
-
-	limit := maxFederationSeconds
-	if mode == issuer.ModeAssumeRole {
-		limit = maxAssumeRoleSeconds
-	}
-	s.MaxDurationSeconds = seconds(get, "STS_MAX_DURATION_SECONDS", defaultMaxDurationSeconds, limit, p)
-	s.DurationSeconds = seconds(get, "STS_DURATION_SECONDS", defaultDurationSeconds, limit, p)
-	if s.DurationSeconds > s.MaxDurationSeconds {
-		p.add("STS_DURATION_SECONDS", "%d is above STS_MAX_DURATION_SECONDS (%d); lower it or raise the maximum", s.DurationSeconds, s.MaxDurationSeconds)
-	}
-
-	if raw := get("STS_POLICY"); raw != "" {
-		loadVerbatimPolicy(get, s, raw, p)
-	} else {
-		loadGrant(get, s, jwt, p)
-	}
-	if len(*p) > n {
-		return nil
-	}
-	if _, err := policy.Build(s.shapeGrant()); s.Policy == "" && err != nil {
-		p.add("STS_ALLOW_PREFIXES", "the default scope's policy cannot be built: %v", err)
-		return nil
-	}
-	return s
-}
-
-// loadVerbatimPolicy keeps the seed's POLICY behaviour: one complete policy, used as written. Mixing it with the
-// variables that build a policy would leave the reader guessing which one wins, so that is an error.
-func loadVerbatimPolicy(get func(string) string, s *Scope, raw string, p *problems) {
-	for _, v := range []string{"STS_ALLOW_PREFIXES", "STS_ALLOW_ACTIONS"} {
-		if get(v) != "" {
-			p.add(v, "cannot be combined with STS_POLICY, which is used verbatim; unset one of them")
-		}
-	}
-	pol, err := policy.Parse(raw)
-	if err != nil {
-		p.add("STS_POLICY", "is not a usable CAM policy: %v; write a JSON object with \"version\":\"2.0\" and a \"statement\" list", err)
-		return
-	}
-	js, err := pol.JSON()
-	if err != nil {
-		p.add("STS_POLICY", "cannot be re-encoded: %v", err)
-		return
-	}
-	s.Policy = js
-	s.Prefixes, s.Keys, s.Actions = []string{}, []string{}, allowedActions(pol)
-}
-
-// loadGrant reads the folders, keys and actions of a built policy.
-func loadGrant(get func(string) string, s *Scope, jwt bool, p *problems) {
-	if s.Bucket == "" {
-		p.add("STS_BUCKET", "is required: set it to the bucket with its APPID suffix, e.g. examplebucket-1250000000 (or set STS_POLICY to a complete policy)")
-	}
-	raw := get("STS_ALLOW_PREFIXES")
-	items := splitList(raw)
-	if len(items) == 0 {
-		p.add("STS_ALLOW_PREFIXES", "is required: list the folders callers may use, e.g. uploads/ (write * for the whole bucket, deliberately)")
-	}
-	s.Prefixes, s.Keys = []string{}, []string{}
-	for _, item := range items {
-		switch {
-		case item == policy.WholeBucket:
-			s.Prefixes = append(s.Prefixes, item)
-		case strings.HasSuffix(item, "/"):
-			if err := checkResource(item, true, jwt); err != nil {
-				p.add("STS_ALLOW_PREFIXES", "%v", err)
-				continue
-			}
-			s.Prefixes = append(s.Prefixes, item)
-		default:
-			if err := checkResource(item, false, jwt); err != nil {
-				p.add("STS_ALLOW_PREFIXES", "%v (an item without a trailing / is an exact object key)", err)
-				continue
-			}
-			s.Keys = append(s.Keys, item)
-		}
-	}
-	if len(s.Prefixes) > 1 && slices.Contains(s.Prefixes, policy.WholeBucket) {
-		p.add("STS_ALLOW_PREFIXES", "* already grants the whole bucket; list either * or folders, not both")
-	}
-
-	actions := splitList(firstNonEmpty(get("STS_ALLOW_ACTIONS"), "upload,download"))
-	expanded, err := policy.ExpandActions(actions)
-	if err != nil {
-		p.add("STS_ALLOW_ACTIONS", "%v; use the presets upload, download, delete or COS action names like GetObject", err)
-	}
-	s.Actions = expanded
-}
-
-// seconds reads a positive duration in seconds, no larger than limit.
-func seconds(get func(string) string, name string, def, limit int, p *problems) int {
-	raw := get(name)
-	if raw == "" {
-		return def
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil || n <= 0 {
-		p.add(name, "%q must be a whole number of seconds above 0", raw)
-		return def
-	}
-	if n > limit {
-		p.add(name, "%d is above %d, the longest STS grants in this mode", n, limit)
-		return def
-	}
-	if n < MinDurationSeconds {
-		p.add(name, "%d is below %d: the COS SDKs refetch keys in their last minute, so shorter keys go unused", n, MinDurationSeconds)
-		return def
-	}
-	return n
-}
-
-// allowedActions lists the actions a verbatim policy allows, for the reply's "actions" field.
-func allowedActions(pol policy.Policy) []string {
-	out := []string{}
-	for _, st := range pol.Statement {
-		if !strings.EqualFold(st.Effect, "allow") {
-			continue
-		}
-		for _, a := range st.Action {
-			if !slices.Contains(out, a) {
-				out = append(out, a)
-			}
-		}
-	}
-	return out
+	return out, nil
 }

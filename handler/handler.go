@@ -1,17 +1,21 @@
 // Package handler is the function: it takes every SCF event as raw JSON, tells API Gateway, Function URL and
 // direct invocations apart, resolves what the caller may be granted, mints scoped temporary keys through STS and
-// answers in the shapes of docs/contract.md §3. Errors map to statuses in one table (errors.go) and reach the caller through
-// one function (errorBody); the log gets the detail an operator needs, never a secret.
+// answers in the shapes of docs/contract.md §3. Errors map to statuses and headers in one table (errors.go), the
+// issuer's and the token verifier's failures included, and reach the caller through one function (errorBody);
+// the log gets the detail an operator needs, never a secret.
+//
+// One event's way through (invocation.go's serve): limits.go bounds it, event.go tells its shape, request.go
+// reads the request once and decides the reply format, preflight.go answers CORS preflights, authenticate.go
+// names the caller, grant.go narrows the scope to the request, mint.go calls the issuer (cache.go with
+// STS_CACHE=on), response.go shapes the reply and log.go writes the one log line.
 package handler
 
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"runtime"
 	"sync"
 	"time"
@@ -57,12 +61,15 @@ type Handler struct {
 	cached *loadedConfig
 }
 
-// loadedConfig is one parse of the configuration, kept while the variables keep their text.
+// loadedConfig is one parse of the configuration, kept while the variables keep their text (config.Fingerprint).
 type loadedConfig struct {
 	fingerprint string
 	cfg         *config.Config
 	verifier    *auth.Verifier // with STS_AUTH=jwt
 	err         error
+	// What replies are shaped with: the configuration's, or config.LoadFallback's when it does not load.
+	format  string
+	origins config.Origins
 }
 
 // New returns a Handler with opts' seams.
@@ -96,7 +103,7 @@ func New(opts Options) *Handler {
 // config returns the configuration for this invocation, parsing again only when a variable changed. The token
 // verifier lives with the configuration it was built from, so its JWKS cache survives warm invocations.
 func (h *Handler) config() (*loadedConfig, error) {
-	fp := fingerprint(h.opts.Getenv)
+	fp := config.Fingerprint(h.opts.Getenv)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.cached == nil || h.cached.fingerprint != fp {
@@ -105,30 +112,17 @@ func (h *Handler) config() (*loadedConfig, error) {
 		if lc.err == nil && lc.cfg.Auth != nil {
 			lc.verifier, lc.err = auth.NewVerifier(*lc.cfg.Auth, auth.Options{Now: h.opts.Now, HTTPClient: h.opts.JWKSClient})
 		}
-		h.cached = lc
-		if lc.err != nil {
-			h.logger.Error("configuration is invalid", "problems", lc.err.Error())
-		} else {
+		if lc.err == nil {
+			lc.format, lc.origins = lc.cfg.Format, lc.cfg.AllowOrigins
 			h.level.Set(lc.cfg.LogLevel)
+		} else {
+			fb := config.LoadFallback(h.opts.Getenv)
+			lc.format, lc.origins = fb.Format, fb.AllowOrigins
+			h.logger.Error("configuration is invalid", "problems", lc.err.Error())
 		}
+		h.cached = lc
 	}
 	return h.cached, h.cached.err
-}
-
-// fingerprint identifies the configuration's text: every variable Load reads, and the scopes file's size and
-// modification time, so an edited file is parsed again without a stat-free cache going stale.
-func fingerprint(getenv func(string) string) string {
-	b := make([]byte, 0, 256)
-	for _, v := range config.Vars {
-		b = append(b, getenv(v)...)
-		b = append(b, 0)
-	}
-	if name := config.ScopesFile(getenv); name != "" {
-		if st, err := os.Stat(name); err == nil {
-			b = fmt.Appendf(b, "%s\x00%d\x00%d", name, st.Size(), st.ModTime().UnixNano())
-		}
-	}
-	return string(b)
 }
 
 // Warm loads the configuration at cold start, so that its problems and risky settings are in the log before the
@@ -147,28 +141,39 @@ func (h *Handler) Warm() {
 
 // Invoke is the SCF entry point: cloudfunction.Start(h.Invoke).
 func (h *Handler) Invoke(ctx context.Context, event json.RawMessage) (json.RawMessage, error) {
-	return h.invoke(ctx, event, false)
-}
-
-// Explain answers event as a dry run whatever it asks, without reading keys or calling STS: the policy that would
-// be sent, its resources, conditions and warnings. cmd/local's explain command prints it for a person. The reply
-// is shaped for the event's trigger, as Invoke's is.
-func (h *Handler) Explain(ctx context.Context, event json.RawMessage) (json.RawMessage, error) {
-	return h.invoke(ctx, event, true)
-}
-
-func (h *Handler) invoke(ctx context.Context, event json.RawMessage, explainOnly bool) (json.RawMessage, error) {
-	start := h.opts.Now()
-	inv := &invocation{h: h, shape: ShapeDirect, format: config.FormatCAM, forceDryRun: explainOnly}
-	if lc, ok := functioncontext.FromContext(ctx); ok {
-		inv.requestID = lc.RequestID
-	}
+	inv, r, start := h.run(ctx, event, false)
 	defer inv.releaseSecrets()
-	r := inv.serveSafely(ctx, event)
 	out, err := encode(inv.shape, r)
 	if err != nil {
 		return nil, err
 	}
 	inv.log(r.status, h.opts.Now().Sub(start))
 	return out, nil
+}
+
+// Explain answers event as a dry run whatever it asks, without reading keys or calling STS: the policy that would
+// be sent, its resources, conditions and warnings, as a dry run's reply holds them. cmd/local's explain command
+// prints it for a person. When there is no dry run to show, the error is an *Error: the code and message the
+// reply would carry (the log, as always, says more).
+func (h *Handler) Explain(ctx context.Context, event json.RawMessage) (*DryRun, error) {
+	inv, r, start := h.run(ctx, event, true)
+	defer inv.releaseSecrets()
+	inv.log(r.status, h.opts.Now().Sub(start))
+	if inv.err != nil {
+		return nil, inv.err
+	}
+	if inv.explained == nil {
+		return nil, &Error{Code: CodeInvalidParameter, Message: "the event asks for no dry run (a CORS preflight)"}
+	}
+	return inv.explained, nil
+}
+
+// run serves one event; the caller releases the invocation's secrets once it has logged.
+func (h *Handler) run(ctx context.Context, event json.RawMessage, explainOnly bool) (*invocation, reply, time.Time) {
+	start := h.opts.Now()
+	inv := &invocation{h: h, shape: ShapeDirect, format: config.FormatCAM, forceDryRun: explainOnly}
+	if lc, ok := functioncontext.FromContext(ctx); ok {
+		inv.requestID = lc.RequestID
+	}
+	return inv, inv.serveSafely(ctx, event), start
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -457,6 +458,10 @@ func TestConfigErrors(t *testing.T) {
 			if hr := r.http(funcURL("POST", "", `{}`)); hr.StatusCode != 500 || hr.Headers["Access-Control-Allow-Origin"] != "https://app.example.com" {
 				t.Errorf("request with a broken configuration = %d %v; want 500 with CORS headers", hr.StatusCode, hr.Headers)
 			}
+			// The reply format is the request's, decided from the event before the configuration is looked at.
+			if hr := r.http(funcURL("POST", "", `{"format":"sts"}`)); hr.StatusCode != 500 || !strings.Contains(hr.Body, `"error":{"code":"ConfigError"`) {
+				t.Errorf("format=sts with a broken configuration = %d %s; want the ConfigError in the sts shape", hr.StatusCode, hr.Body)
+			}
 			if !strings.Contains(r.log.String(), tc.logWant) {
 				t.Errorf("log %s; want it to name %q", r.log.String(), tc.logWant)
 			}
@@ -529,7 +534,10 @@ func TestUpstreamFailures(t *testing.T) {
 		{"sts error", stsemu.Fault{Code: "AuthFailure.SecretIdNotFound", Message: "secret id " + testSecretID + " not found"}, 5 * time.Second, 502, "UpstreamError", "AuthFailure.SecretIdNotFound"},
 		{"throttled throughout", stsemu.Fault{Code: "RequestLimitExceeded"}, 2 * time.Second, 429, "RequestLimitExceeded", "throttling"},
 		{"hang", stsemu.Fault{Delay: time.Minute}, 2 * time.Second, 504, "UpstreamTimeout", "did not answer"},
-		{"empty credentials", stsemu.Fault{EmptyCredentials: true}, 5 * time.Second, 502, "UpstreamError", ""},
+		// The issuer's own words for what STS did not name are never passed off as STS's (it said InternalError).
+		{"empty credentials", stsemu.Fault{EmptyCredentials: true}, 5 * time.Second, 502, "UpstreamError", "no usable answer from STS (BadAnswer)"},
+		{"not STS", stsemu.Fault{HTTPStatus: 404}, 5 * time.Second, 502, "UpstreamError", "no usable answer from STS (BadAnswer)"},
+		{"STS's own InternalError", stsemu.Fault{Code: "InternalError"}, 5 * time.Second, 502, "UpstreamError", "STS refused the request: InternalError"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -553,7 +561,7 @@ func TestUpstreamFailures(t *testing.T) {
 			if tc.status == 429 && hr.Headers["Retry-After"] == "" {
 				t.Error("429 without Retry-After")
 			}
-			if tc.status == 502 && tc.fault.Code != "" && !strings.Contains(hr.Body, r.emu.Calls()[0].RequestID) {
+			if tc.status == 502 && tc.fault.Code != "" && !slices.ContainsFunc(r.emu.Calls(), func(c stsemu.Call) bool { return strings.Contains(hr.Body, c.RequestID) }) {
 				t.Errorf("502 body %s lacks STS's request id", hr.Body)
 			}
 			if strings.Contains(hr.Body, "tmpSecretKey") {

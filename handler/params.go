@@ -330,25 +330,3 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
-
-// formatHint finds a valid format parameter in a request whose parameters could not all be read, so that its error
-// still comes back in the shape the client parses. It returns "" when there is none.
-func formatHint(raw []byte, query map[string]json.RawMessage, fromQuery bool) string {
-	var v json.RawMessage
-	if fromQuery {
-		v = query["format"]
-	} else {
-		var probe struct {
-			Format json.RawMessage `json:"format"`
-		}
-		if json.Unmarshal(raw, &probe) != nil {
-			return ""
-		}
-		v = probe.Format
-	}
-	var f string
-	if json.Unmarshal(v, &f) != nil || (f != "cam" && f != "sts") {
-		return ""
-	}
-	return f
-}

@@ -2,7 +2,6 @@ package handler
 
 import (
 	"encoding/json"
-	"strconv"
 	"time"
 
 	"github.com/cos-sts-scf/cos-sts-scf/config"
@@ -40,8 +39,9 @@ type issued struct {
 	grantFields
 }
 
-// dryRunBody answers a dry run: the exact policy that would be sent, what it means, and nothing minted.
-type dryRunBody struct {
+// DryRun answers a dry run: the exact policy that would be sent, what it means, and nothing minted. It is the
+// body of a dry run's reply (the data of a cam reply), and what Explain returns.
+type DryRun struct {
 	DryRun          bool            `json:"dryRun"`
 	Mode            string          `json:"mode"`
 	DurationSeconds int             `json:"durationSeconds"`
@@ -56,8 +56,8 @@ type dryRunBody struct {
 }
 
 // explain fills a dry run's explanation from the resolved grant.
-func explain(r *resolved, mode, version string) dryRunBody {
-	b := dryRunBody{
+func explain(r *resolved, mode, version string) *DryRun {
+	b := &DryRun{
 		DryRun: true, Mode: mode, DurationSeconds: r.DurationSeconds, Policy: json.RawMessage(r.PolicyJSON),
 		grantFields: fieldsOf(r), Scope: r.Scope.Name, Version: version,
 		Resources: []string{}, Conditions: []string{}, Warnings: []string{}, Notes: nonNil(r.Notes),
@@ -178,11 +178,4 @@ func encode(shape Shape, r reply) (json.RawMessage, error) {
 		h[k] = v
 	}
 	return json.Marshal(integrationResponse{StatusCode: r.status, Headers: h, Body: string(body)})
-}
-
-func retryAfter(seconds int) string {
-	if seconds < 1 {
-		seconds = 1
-	}
-	return strconv.Itoa(seconds)
 }

@@ -50,7 +50,7 @@ func (i *Issuer) attempt(ctx context.Context, r Request, timeout time.Duration) 
 	cred := common.NewTokenCredential(r.Credentials.SecretID, r.Credentials.SecretKey, r.Credentials.Token)
 	client, err := sts.NewClient(cred, r.Region, p)
 	if err != nil {
-		return Result{}, &Error{Kind: KindUpstream, Code: "ClientError", Message: "the STS client could not be built"}, false
+		return Result{}, &Error{Kind: KindUpstream, Code: CodeNotSent, Message: "the STS client could not be built"}, false
 	}
 	client.WithHttpTransport(rec)
 

@@ -25,7 +25,7 @@ func classify(err, attemptErr error, status int, timeout time.Duration, secrets 
 	}
 	var sdkErr *tcerr.TencentCloudSDKError
 	if !errors.As(err, &sdkErr) {
-		return &Error{Kind: KindUpstream, Code: "ClientError", Message: "the call to STS could not be made"}, false
+		return &Error{Kind: KindUpstream, Code: CodeNotSent, Message: "the call to STS could not be made"}, false
 	}
 	code := sdkErr.Code
 	switch {
@@ -94,7 +94,7 @@ func badAnswer(code string, status int) (*Error, bool) {
 	case code == "ClientError.ParseJsonError" || code == "ClientError.IOError":
 		return &Error{Kind: KindUpstream, Code: CodeBadAnswer, Message: "STS answered with a body that is not STS JSON"}, true
 	default:
-		return &Error{Kind: KindUpstream, Code: "ClientError", Message: "the call to STS could not be made (" + code + ")"}, false
+		return &Error{Kind: KindUpstream, Code: CodeNotSent, Message: "the call to STS could not be made (" + code + ")"}, false
 	}
 }
 

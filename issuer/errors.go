@@ -31,16 +31,31 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
 
-// Codes Issue puts in Error.Code for failures STS did not name itself.
+// Codes Issue puts in Error.Code for failures STS did not name itself. None
+// is a code STS answers with (STS's own InternalError, for one, is retried
+// and passed on as STS's), so a reply or log line never shows the function's
+// guess as STS's word.
 const (
-	// CodeBadAnswer: a 5xx or non-STS status, an unparsable body, or a
-	// success without credentials.
-	CodeBadAnswer = "InternalError"
+	// CodeBadAnswer: a 5xx or non-STS status, an unparsable body, an error
+	// code not of STS's grammar, or a success without credentials.
+	CodeBadAnswer = "BadAnswer"
 	// CodeNetwork: the connection failed (refused, reset, closed early).
 	CodeNetwork = "NetworkError"
 	// CodeTimeout: no answer within the attempt timeout or the deadline.
 	CodeTimeout = "Timeout"
+	// CodeNotSent: the SDK could not make the call at all.
+	CodeNotSent = "ClientError"
 )
+
+// FromSTS reports whether Code is STS's own answer rather than one of the
+// Code* constants this package chose for a failure STS did not name.
+func (e *Error) FromSTS() bool {
+	switch e.Code {
+	case CodeBadAnswer, CodeNetwork, CodeTimeout, CodeNotSent:
+		return false
+	}
+	return true
+}
 
 // Error is Issue's failure after its retries. Message is built by this
 // package from STS's code and a sanitised STS message, never from the SDK's
@@ -77,9 +92,7 @@ const maxMessage = 200
 // characters (STS messages can quote parameters, and a proxy may cut what it
 // quotes), control characters go, and the length is bounded.
 func sanitize(msg string, secrets ...string) string {
-	for _, s := range secrets {
-		msg = redact.Secret(msg, s)
-	}
+	msg = redact.Secrets(msg, secrets...)
 	msg = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) {
 			return ' '

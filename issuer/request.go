@@ -96,7 +96,7 @@ func (r Request) validate() error {
 
 // Session tag limits of STS's AssumeRole: at most 50 tags, a key of 1 to 128 characters and a value of at most
 // 256 (STS's Tag type). STS would refuse the call with InvalidParameter, after the caller authenticated and a
-// round trip was spent; here it is a bug of the caller of Issue (auth.SessionTag fits a sub to these limits).
+// round trip was spent; here it is a bug of the caller of Issue (SessionTag fits a sub to these limits).
 const (
 	maxTags        = 50
 	maxTagKeyRunes = 128

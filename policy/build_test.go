@@ -224,14 +224,6 @@ func TestBuildErrors(t *testing.T) {
 	}
 }
 
-func TestEncode(t *testing.T) {
-	got := Encode(`{"version":"2.0","resource":["a/b c+d&e"]}`)
-	want := "%7B%22version%22%3A%222.0%22%2C%22resource%22%3A%5B%22a%2Fb+c%2Bd%26e%22%5D%7D"
-	if got != want {
-		t.Errorf("Encode = %q; want %q", got, want)
-	}
-}
-
 // TestBuildSizeLimit proves the ceiling: the largest grant that fits is
 // built, one more key is refused before STS sees it.
 func TestBuildSizeLimit(t *testing.T) {

@@ -75,12 +75,6 @@ func ExampleAllows() {
 	// false
 }
 
-func ExampleEncode() {
-	fmt.Println(policy.Encode(`{"version":"2.0"}`))
-	// Output:
-	// %7B%22version%22%3A%222.0%22%7D
-}
-
 func ExampleParse() {
 	p, err := policy.Parse(`{"version":"2.0","statement":{"effect":"Allow","action":"name/cos:GetObject","resource":"*"}}`)
 	if err != nil {

@@ -3,7 +3,6 @@ package policy
 import (
 	"bytes"
 	"encoding/json"
-	"net/url"
 )
 
 // Version is the only CAM policy syntax version there is.
@@ -39,10 +38,4 @@ func (p Policy) JSON() (string, error) {
 		return "", invalid(ErrInvalidPolicy, "policy: encode: %v", err)
 	}
 	return string(bytes.TrimSuffix(buf.Bytes(), []byte("\n"))), nil
-}
-
-// Encode prepares policy JSON for STS's Policy parameter, which STS expects
-// URL-encoded (url.QueryEscape) on top of the request's own encoding.
-func Encode(policyJSON string) string {
-	return url.QueryEscape(policyJSON)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,23 +15,6 @@ import (
 	"github.com/cos-sts-scf/cos-sts-scf/config"
 	"github.com/cos-sts-scf/cos-sts-scf/handler"
 )
-
-// explanation is the dry-run body the handler answers, as explain reads it.
-type explanation struct {
-	Mode            string          `json:"mode"`
-	Scope           string          `json:"scope"`
-	DurationSeconds int             `json:"durationSeconds"`
-	Bucket          string          `json:"bucket"`
-	Region          string          `json:"region"`
-	Prefixes        []string        `json:"prefixes"`
-	Keys            []string        `json:"keys"`
-	Actions         []string        `json:"actions"`
-	Resources       []string        `json:"resources"`
-	Conditions      []string        `json:"conditions"`
-	Warnings        []string        `json:"warnings"`
-	Notes           []string        `json:"notes"`
-	Policy          json.RawMessage `json:"policy"`
-}
 
 // runExplain prints, for a person, what the local configuration would grant for an event: the handler's own dry
 // run, run in this process with no keys read and no STS called.
@@ -70,42 +54,19 @@ func runExplain(ctx context.Context, args []string, c cli) int {
 	// The handler's log says exactly what is wrong with a configuration; it is shown only when explaining failed.
 	var log bytes.Buffer
 	h := handler.New(handler.Options{Getenv: func(k string) string { return env[k] }, Log: &log})
-	payload, err := h.Explain(ctx, event)
-	if err != nil {
-		fmt.Fprintln(c.stderr, err)
-		return exitFail
-	}
-	body := payload
-	if r, ok, err := parseHTTPReply(payload); err == nil && ok {
-		body = r.body
-	}
-	var envelope struct {
-		Data     *explanation `json:"data"`
-		CodeDesc string       `json:"codeDesc"`
-		Message  string       `json:"message"`
-		Error    *struct{ Code, Message string }
-		DryRun   bool `json:"dryRun"`
-	}
-	if err := json.Unmarshal(body, &envelope); err != nil {
-		fmt.Fprintf(c.stderr, "local: unexpected reply %s\n", body)
-		return exitFail
-	}
-	ex := envelope.Data
-	if envelope.DryRun { // the sts format has no envelope
-		ex = &explanation{}
-		_ = json.Unmarshal(body, ex)
-	}
-	if ex != nil {
+	ex, err := h.Explain(ctx, event)
+	if err == nil {
 		printExplanation(c.stdout, ex)
 		return exitOK
 	}
-	_, _ = c.stderr.Write(log.Bytes())
-	code, msg := envelope.CodeDesc, envelope.Message
-	if envelope.Error != nil {
-		code, msg = envelope.Error.Code, envelope.Error.Message
+	var he *handler.Error
+	if !errors.As(err, &he) {
+		fmt.Fprintln(c.stderr, err)
+		return exitFail
 	}
-	fmt.Fprintf(c.stderr, "local: %s: %s\n", code, msg)
-	if strings.HasPrefix(msg, "unknown scope") {
+	_, _ = c.stderr.Write(log.Bytes())
+	fmt.Fprintf(c.stderr, "local: %s: %s\n", he.Code, he.Message)
+	if strings.HasPrefix(he.Message, "unknown scope") {
 		scopeHint(c.stderr, env)
 	}
 	return exitFail
@@ -154,7 +115,7 @@ func withScope(event []byte, scope string) ([]byte, error) {
 }
 
 // printExplanation lays a dry run out for reading.
-func printExplanation(w io.Writer, ex *explanation) {
+func printExplanation(w io.Writer, ex *handler.DryRun) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "scope      %s\n", ex.Scope)
 	fmt.Fprintf(&b, "mode       %s, %d seconds\n", ex.Mode, ex.DurationSeconds)

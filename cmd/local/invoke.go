@@ -9,6 +9,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/cos-sts-scf/cos-sts-scf/internal/uuid"
+
 	"github.com/cos-sts-scf/cos-sts-scf/internal/scfrpc"
 )
 
@@ -50,7 +52,7 @@ func runInvoke(ctx context.Context, args []string, c cli) int {
 	defer cancel()
 	reply, err := s.fn.Invoke(ctx, scfrpc.Invocation{
 		Payload:      event,
-		RequestID:    newRequestID(),
+		RequestID:    uuid.New(),
 		Deadline:     deadline,
 		Environment:  s.env,
 		FunctionName: functionName,

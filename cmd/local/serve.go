@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/cos-sts-scf/cos-sts-scf/internal/uuid"
+
 	"github.com/cos-sts-scf/cos-sts-scf/internal/scfrpc"
 )
 
@@ -119,7 +121,7 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.fail(w, r, fmt.Errorf("local: encode event: %w", err))
 		return
 	}
-	id := newRequestID()
+	id := uuid.New()
 	deadline := time.Now().Add(g.timeout)
 	ctx, cancel := context.WithDeadline(r.Context(), deadline.Add(overrun))
 	defer cancel()

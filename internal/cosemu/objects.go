@@ -108,6 +108,11 @@ func (s *Server) putObject(c *call) *cosError {
 	s.mu.Lock()
 	e = s.store(c.bucket.Name, c.key, o)
 	s.mu.Unlock()
+	return s.putAnswer(c, o, e)
+}
+
+// putAnswer answers a PUT of an object or a part: e if storing it failed, else 200 with its ETag.
+func (s *Server) putAnswer(c *call, o *object, e *cosError) *cosError {
 	if e != nil {
 		return e
 	}
@@ -232,13 +237,7 @@ func (s *Server) uploadPart(c *call) *cosError {
 		}
 	}
 	s.mu.Unlock()
-	if e != nil {
-		return e
-	}
-	objectHeaders(c.w, p)
-	c.w.WriteHeader(http.StatusOK)
-	s.ok(c, http.StatusOK)
-	return nil
+	return s.putAnswer(c, p, e)
 }
 
 type xmlPart struct {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cos-sts-scf/cos-sts-scf/internal/loopback"
 	"github.com/cos-sts-scf/cos-sts-scf/internal/stsemu"
 )
 
@@ -100,12 +100,11 @@ type Server struct {
 	stored   int64
 	requests []Request
 
-	ln  net.Listener
-	srv *http.Server
+	web loopback.Server
 }
 
 // ErrStarted is returned by Start on a server that is already listening.
-var ErrStarted = errors.New("cosemu: already started")
+var ErrStarted = loopback.ErrStarted
 
 // New returns a Server that is not yet listening; call Start, or mount it as
 // an http.Handler.
@@ -122,81 +121,32 @@ func New(opts Options) *Server {
 	if opts.Keys == nil {
 		opts.Keys = func(string) (Key, bool) { return Key{}, false }
 	}
-	return &Server{opts: opts, objects: map[string]map[string]*object{}, uploads: map[string]*upload{}}
+	s := &Server{opts: opts, objects: map[string]map[string]*object{}, uploads: map[string]*upload{}}
+	s.web.Handler = s
+	return s
 }
 
-// Start listens on addr (default "127.0.0.1:0") and serves in the background;
-// Addr is set when it returns.
-func (s *Server) Start(addr string) error {
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
-	if err := loopback(addr); err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", addr)
+// Start listens on addr (default "127.0.0.1:0", a loopback address: the emulator stores whatever a valid key
+// sends, so it must never be reachable from another machine) and serves in the background; Addr is set when it
+// returns.
+func (s *Server) Start(addr string) error { return named(s.web.Start(addr)) }
+
+// StartOn serves on ln, which must be on a loopback address, in the background, for a caller that took its port
+// first.
+func (s *Server) StartOn(ln net.Listener) error { return named(s.web.StartOn(ln)) }
+
+func named(err error) error {
 	if err != nil {
-		return fmt.Errorf("cosemu: listen: %w", err)
-	}
-	return s.StartOn(ln)
-}
-
-// StartOn serves on ln in the background, for a caller that took its port
-// first. ln must be a loopback address: the emulator stores whatever a valid
-// key sends, so it must never be reachable from another machine.
-func (s *Server) StartOn(ln net.Listener) error {
-	srv, err := s.bind(ln)
-	if err != nil {
-		return err
-	}
-	go srv.Serve(ln) //nolint:errcheck // Serve returns ErrServerClosed after Close.
-	return nil
-}
-
-// bind makes ln the server's one listener, or closes it and says why not.
-func (s *Server) bind(ln net.Listener) (*http.Server, error) {
-	if err := loopback(ln.Addr().String()); err != nil {
-		ln.Close()
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ln != nil {
-		ln.Close()
-		return nil, ErrStarted
-	}
-	s.ln = ln
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	return s.srv, nil
-}
-
-func loopback(addr string) error {
-	host, _, err := net.SplitHostPort(addr)
-	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("cosemu: serve on a loopback address, not %q", addr)
+		return fmt.Errorf("cosemu: %w", err)
 	}
 	return nil
 }
 
 // Addr is "127.0.0.1:port"; "" before Start.
-func (s *Server) Addr() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ln == nil {
-		return ""
-	}
-	return s.ln.Addr().String()
-}
+func (s *Server) Addr() string { return s.web.Addr() }
 
 // Close stops listening and drops open connections.
-func (s *Server) Close() {
-	s.mu.Lock()
-	srv := s.srv
-	s.mu.Unlock()
-	if srv != nil {
-		srv.Close() //nolint:errcheck // nothing to do about it
-	}
-}
+func (s *Server) Close() { s.web.Close() }
 
 // BucketHost is the host name COS gives a bucket, <bucket>.cos.<region>.myqcloud.com.
 func BucketHost(b Bucket) string { return b.Name + ".cos." + b.Region + ".myqcloud.com" }

@@ -1,12 +1,16 @@
 // Package redact keeps secrets out of logs. A Writer sits between every logger of the function and its output and
 // rewrites each write before it leaves: values registered as secret for the invocations under way are replaced,
-// and so is anything shaped like a credential (a bearer token, a JSON field named like a key or a token), so that
-// even an error text or a panic that quotes a secret cannot carry it out.
+// and so is anything shaped like a credential (a bearer token, a JWT, a credential value after a name like
+// secretKey or token), so that even an error text or a panic that quotes a secret cannot carry it out. Values are
+// judged by their shape, never by the words around them alone, so that an operator's message ("malformed token:
+// a JWT has three parts") reaches the log as it was written.
 package redact
 
 import (
+	"cmp"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -18,13 +22,48 @@ const Mask = "[REDACTED]"
 // or token is that short.
 const minSecretLen = 8
 
-var patterns = []*regexp.Regexp{
-	// "Authorization: Bearer x", "bearer x" in any text.
-	regexp.MustCompile(`(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+`),
-	// JSON or Go-syntax fields named like a secret: "tmpSecretKey":"…", SecretKey: …, X-TC-Token=…
-	regexp.MustCompile(`(?i)((?:secret_?key|tmpsecretkey|session_?token|sessiontoken|x-tc-token|"token"|\btoken)\\?"?\s*[:=]\s*\\?"?)[^"\\\s,}]+`),
+// A rule masks the value its expression finds (group 1) when judge says it is a credential.
+type rule struct {
+	re    *regexp.Regexp
+	judge func(string) bool
+}
+
+var rules = []rule{
+	// "Authorization: Bearer x", "bearer x" in any text; not "a bearer token is required".
+	{regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9._~+/=-]+)`), credential},
+	// JSON or Go-syntax fields named like a secret: "tmpSecretKey":"…", SecretKey: …, X-TC-Token=…; not
+	// "STS_SECRET_KEY: is empty" or "malformed token: a JWT…".
+	{regexp.MustCompile(`(?i)(?:secret_?key|session_?token|x-tc-token|\btoken)\\?"?\s*[:=]\s*\\?"?([^"\\\s,}]+)`), credential},
+	// A JWT wherever it stands: three base64url parts, the first a JSON object ("eyJ" is `{"` encoded).
+	{regexp.MustCompile(`\b(eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)`), always},
 	// TC3 Authorization headers carry a signature, not a key, but have no business in a log either.
-	regexp.MustCompile(`(?i)(signature=)[0-9a-f]{16,}`),
+	{regexp.MustCompile(`(?i)signature=([0-9a-f]{16,})`), always},
+}
+
+func always(string) bool { return true }
+
+// credential reports whether v is shaped like a key or token rather than a word: at least eight characters, and a
+// digit among them, or an upper-case letter after the first beside a lower-case one (base64, most keys), or
+// length enough that no word has it.
+func credential(v string) bool {
+	if len(v) < minSecretLen {
+		return false
+	}
+	if len(v) >= 32 {
+		return true
+	}
+	var digit, upper, lower bool
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case '0' <= c && c <= '9':
+			digit = true
+		case 'A' <= c && c <= 'Z' && i > 0:
+			upper = true
+		case 'a' <= c && c <= 'z':
+			lower = true
+		}
+	}
+	return digit || upper && lower
 }
 
 // Writer redacts everything written through it. It is safe for concurrent use, and each Write reaches the
@@ -80,54 +119,108 @@ func (w *Writer) Write(p []byte) (int, error) {
 
 // String returns s redacted.
 func (w *Writer) String(s string) string {
+	var spans []span
 	w.mu.Lock()
 	for v := range w.secrets {
-		s = Secret(s, v)
+		spans = matches(spans, s, v)
 	}
 	w.mu.Unlock()
-	return Patterns(s)
+	return Patterns(masked(s, spans))
 }
 
-// MinPrefix is the shortest beginning of a secret that Secret masks on its own. An echo cut short (a proxy or a
+// MinPrefix is the shortest beginning of a secret that Secrets masks on its own. An echo cut short (a proxy or a
 // misbehaving STS quoting the first 20 characters of a token) still gives away what it shows; sixteen characters
 // of a random key are never there by chance.
 const MinPrefix = 16
 
-// Secret returns s with every occurrence of secret masked, and every run of MinPrefix or more characters that
-// matches the beginning of secret. An empty secret masks nothing.
-func Secret(s, secret string) string {
+// Secrets returns s with every occurrence of each secret masked, and every run of MinPrefix or more characters
+// that matches the beginning of one. Every secret's matches are found in s as given, and matches that overlap
+// are masked together as one: so the result is the same in whatever order the secrets come (a Writer's come from
+// a map), and no part of one secret is left showing because the mask of another cut through it, as masking one
+// secret after another would (longest first included, when a shorter secret overlaps a longer one's end). An
+// empty secret masks nothing.
+func Secrets(s string, secrets ...string) string {
+	var spans []span
+	for _, secret := range secrets {
+		spans = matches(spans, s, secret)
+	}
+	return masked(s, spans)
+}
+
+// masked returns s with each span masked, overlapping spans as one.
+func masked(s string, spans []span) string {
+	if len(spans) == 0 {
+		return s // the common case: nothing to mask, nothing copied
+	}
+	slices.SortFunc(spans, func(a, b span) int { return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(b.end, a.end)) })
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(spans); {
+		start, end := spans[i].start, spans[i].end
+		for i++; i < len(spans) && spans[i].start < end; i++ {
+			end = max(end, spans[i].end)
+		}
+		b.WriteString(s[last:start])
+		b.WriteString(Mask)
+		last = end
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// span is a match of a secret in a text: s[start:end].
+type span struct{ start, end int }
+
+// matches appends the places where secret, or a run of at least MinPrefix of its first characters, stands in s.
+func matches(spans []span, s, secret string) []span {
 	if secret == "" {
-		return s
+		return spans
 	}
 	head := secret
 	if len(secret) > MinPrefix {
 		head = secret[:MinPrefix]
 	}
-	var b strings.Builder
-	for {
-		i := strings.Index(s, head)
+	for from := 0; ; {
+		i := strings.Index(s[from:], head)
 		if i < 0 {
-			if b.Len() == 0 {
-				return s // the common case: nothing to mask, nothing copied
-			}
-			b.WriteString(s)
-			return b.String()
+			return spans
 		}
+		start := from + i
 		n := len(head)
-		for n < len(secret) && i+n < len(s) && s[i+n] == secret[n] {
+		for n < len(secret) && start+n < len(s) && s[start+n] == secret[n] {
 			n++
 		}
-		b.WriteString(s[:i])
-		b.WriteString(Mask)
-		s = s[i+n:]
+		spans = append(spans, span{start, start + n})
+		from = start + n
 	}
 }
 
 // Patterns masks what is shaped like a credential, with no registered values: a backstop for text no one
 // registered.
 func Patterns(s string) string {
-	for _, re := range patterns {
-		s = re.ReplaceAllString(s, "${1}"+Mask)
+	for _, r := range rules {
+		s = r.apply(s)
 	}
 	return s
+}
+
+// apply masks each value r finds that r.judge calls a credential.
+func (r rule) apply(s string) string {
+	found := r.re.FindAllStringSubmatchIndex(s, -1)
+	var b strings.Builder
+	last := 0
+	for _, m := range found {
+		start, end := m[2], m[3]
+		if !r.judge(s[start:end]) {
+			continue
+		}
+		b.WriteString(s[last:start])
+		b.WriteString(Mask)
+		last = end
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }

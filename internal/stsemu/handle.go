@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/cos-sts-scf/cos-sts-scf/internal/uuid"
 )
 
 // apiVersion is the only STS version the emulator speaks, the one
@@ -28,7 +30,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Version:   r.Header.Get("X-TC-Version"),
 		Region:    r.Header.Get("X-TC-Region"),
 		Token:     r.Header.Get("X-TC-Token"),
-		RequestID: newRequestID(),
+		RequestID: uuid.New(),
 	}
 	if auth, ok := parseAuthorization(r.Header.Get("Authorization")); ok {
 		c.SecretID = auth.SecretID

@@ -1,18 +1,19 @@
 package stsemu
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/cos-sts-scf/cos-sts-scf/internal/loopback"
 )
 
 // ErrStarted is returned by Start when the server is already listening: one
 // Server serves one address, so tests never wonder which port they hit.
-var ErrStarted = errors.New("stsemu: already started")
+var ErrStarted = loopback.ErrStarted
 
 // Options configures a Server. The zero value is usable but knows no keys, so
 // every signed call fails with AuthFailure.SecretIdNotFound.
@@ -49,8 +50,7 @@ type Server struct {
 	conns     atomic.Int64
 	closing   chan struct{}
 	closeOnce sync.Once
-	ln        net.Listener
-	srv       *http.Server
+	web       loopback.Server
 }
 
 // tempKey is a temporary credential the emulator issued: it is valid only
@@ -78,51 +78,34 @@ func New(opts Options) *Server {
 	if opts.MaxSkew <= 0 {
 		opts.MaxSkew = 5 * time.Minute
 	}
-	return &Server{
+	s := &Server{
 		opts:     opts,
 		temp:     make(map[string]tempKey),
 		issuedAt: make(map[string]int),
 		closing:  make(chan struct{}),
 	}
+	s.web.Handler = s
+	s.web.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			s.conns.Add(1)
+		}
+	}
+	return s
 }
 
 // Start listens on 127.0.0.1 on a free port and serves in the background.
 // Loopback only: the emulator accepts any well-signed call, so it must never
 // be reachable from another machine.
 func (s *Server) Start() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ln != nil {
-		return ErrStarted
+	if err := s.web.Start(""); err != nil {
+		return fmt.Errorf("stsemu: %w", err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return fmt.Errorf("stsemu: listen: %w", err)
-	}
-	s.ln = ln
-	s.srv = &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
-		ConnState: func(_ net.Conn, state http.ConnState) {
-			if state == http.StateNew {
-				s.conns.Add(1)
-			}
-		},
-	}
-	go s.srv.Serve(ln) //nolint:errcheck // Serve returns ErrServerClosed after Close.
 	return nil
 }
 
 // Addr is "127.0.0.1:port", the form STS_ENDPOINT and issuer.Endpoint.Host
 // take; "" before Start.
-func (s *Server) Addr() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.ln == nil {
-		return ""
-	}
-	return s.ln.Addr().String()
-}
+func (s *Server) Addr() string { return s.web.Addr() }
 
 // URL is "http://127.0.0.1:port"; "" before Start.
 func (s *Server) URL() string {
@@ -136,12 +119,7 @@ func (s *Server) URL() string {
 // faults at once, so a test's cleanup never waits for a hang it injected.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.closing) })
-	s.mu.Lock()
-	srv := s.srv
-	s.mu.Unlock()
-	if srv != nil {
-		srv.Close() //nolint:errcheck // closing listeners that are already gone is fine.
-	}
+	s.web.Close()
 }
 
 // Connections counts the TCP connections accepted since Start. A client that

@@ -1,4 +1,4 @@
-package auth
+package issuer
 
 import (
 	"crypto/sha256"
@@ -17,8 +17,8 @@ const (
 	hashSuffix     = 1 + 16 // "-" and 16 hex digits (64 bits) of SHA-256(sub)
 )
 
-// SessionName derives AssumeRole's RoleSessionName from sub, so that CAM's audit trail shows who each set of
-// temporary keys was minted for. A sub of 2 to 64 allowed characters is used as it is. Any other is cut, its
+// SessionName derives AssumeRole's RoleSessionName from sub (a caller's, or the invocation's request id), so
+// that CAM's audit trail shows who each set of temporary keys was minted for. A sub of 2 to 64 allowed characters is used as it is. Any other is cut, its
 // characters outside [\w+=,.@-] replaced by '-', and given a hash of the whole sub, so that two users never share
 // a session name however alike their subs begin. It is deterministic.
 func SessionName(sub string) string {
@@ -56,4 +56,9 @@ func fitName(s string, minLen, maxLen int, allowed func(byte) bool) string {
 	}
 	sum := sha256.Sum256([]byte(s))
 	return string(b) + "-" + hex.EncodeToString(sum[:8])
+}
+
+// isAlnum reports whether c is an ASCII letter or digit.
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }

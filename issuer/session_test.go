@@ -1,4 +1,4 @@
-package auth
+package issuer
 
 import (
 	"crypto/sha256"
