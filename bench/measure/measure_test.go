@@ -35,8 +35,8 @@ func TestQuickRun(t *testing.T) {
 	}
 	wantRows := []struct {
 		figure string
-		goal   bool // a goal and a PASS/FAIL
-		ratio  bool // a ratio to the floor
+		goal   bool  // a goal and a PASS/FAIL
+		ratio  bool  // a ratio to the floor
 		filled []int // the program columns that must hold a figure (1 = function … 4 = bare)
 	}{
 		{"warm invocation p50", true, true, []int{1, 2, 3, 4}},
