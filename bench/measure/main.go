@@ -8,6 +8,7 @@
 //
 //	go run ./bench/measure            # the full run: 21 cold starts, 5,000 warm invocations each (about a minute)
 //	go run ./bench/measure -quick     # a few seconds: proves the driver works, compares nothing
+//	go run ./bench/measure -profile /tmp/fn.perf   # where the function's CPU goes (Linux perf, 10,000 invocations)
 //
 // scripts/bench.sh compare runs it. It needs Linux (/proc) and works from any directory inside the module.
 package main
@@ -52,6 +53,7 @@ func main() {
 	warm := fs.Int("warm", 0, "measured warm invocations of each program (default 5,000; quick 300)")
 	block := fs.Int("block", 0, "warm invocations of one program before the next takes its turn (default 100)")
 	root := fs.String("root", "", "the module's root (default: found from the working directory)")
+	profile := fs.String("profile", "", "instead of the table: perf-record the function over -warm invocations (default 10,000) into this file and summarise where its CPU goes")
 	fs.Parse(os.Args[1:]) //nolint:errcheck // ExitOnError.
 	cfg := defaultConfig(*quick)
 	if *cold > 0 {
@@ -65,6 +67,26 @@ func main() {
 		cfg.warm.block = *block
 	}
 	cfg.root = *root
+	if *profile != "" {
+		n := 10000
+		if *warm > 0 {
+			n = *warm
+		}
+		err := func() error {
+			if cfg.root == "" {
+				var err error
+				if cfg.root, err = moduleRoot(); err != nil {
+					return err
+				}
+			}
+			return profileWarm(context.Background(), cfg, *profile, n, os.Stdout, os.Stderr)
+		}()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "measure:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(context.Background(), cfg, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "measure:", err)
 		os.Exit(1)

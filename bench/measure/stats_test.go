@@ -60,3 +60,19 @@ func TestFormats(t *testing.T) {
 		}
 	}
 }
+
+func TestPackageOf(t *testing.T) {
+	tests := []struct{ sym, want string }{
+		{"crypto/internal/fips140/sha256.blockAMD64", "crypto/internal/fips140/sha256"},
+		{"github.com/cos-sts-scf/cos-sts-scf/handler.(*Handler).invoke", "github.com/cos-sts-scf/cos-sts-scf/handler"},
+		{"encoding/json.appendString[go.shape.string]", "encoding/json"},
+		{"runtime.mallocgc", "runtime"},
+		{kernelPrefix + "finish_task_switch.isra.0", "[kernel]"},
+		{"aeshashbody", "[no package: runtime assembly, vDSO]"},
+	}
+	for _, tc := range tests {
+		if got := packageOf(tc.sym); got != tc.want {
+			t.Errorf("packageOf(%q) = %q; want %q", tc.sym, got, tc.want)
+		}
+	}
+}
