@@ -1,6 +1,14 @@
 #!/usr/bin/env bash
-# Runs every benchmark in the module and prints benchstat's summary: per benchmark, the median sec/op, B/op and
-# allocs/op with a 95% confidence interval.
+# Two measurements (issue 10):
+#
+#   scripts/bench.sh                  every Go benchmark in the module, through benchstat (below)
+#   scripts/bench.sh compare [flags]  the function against the floor and the bare function, interleaved in one run
+#                                     on the STS emulator: one Markdown table of figures, ratios to the floor and
+#                                     the issue's goals (go run ./bench/measure; flags: -quick, -cold N, -warm N,
+#                                     -block N). About a minute and a half on a 2-core machine; -quick, seconds.
+#
+# The benchstat part runs every benchmark in the module and prints benchstat's summary: per benchmark, the median
+# sec/op, B/op and allocs/op with a 95% confidence interval.
 #
 # Each benchmark runs COUNT times (default 6, the fewest benchstat gives an interval for); the median keeps one run
 # disturbed by another process from moving the figure. benchstat comes through the Go module proxy, pinned as
@@ -15,6 +23,15 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+
+if [ "${1:-}" = compare ]; then
+  shift
+  exec go run ./bench/measure "$@"
+fi
+if [ $# -gt 0 ]; then
+  echo "bench.sh: unknown argument $1 (no argument: the Go benchmarks through benchstat; compare: the interleaved table)" >&2
+  exit 2
+fi
 count="${COUNT:-6}"
 benchstat=golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
 out="${OUT:-$(mktemp "${TMPDIR:-/tmp}/cos-sts-scf-bench.XXXXXX")}"

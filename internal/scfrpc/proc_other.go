@@ -5,6 +5,7 @@ package scfrpc
 import (
 	"errors"
 	"os/exec"
+	"time"
 )
 
 // killWithParent has no portable equivalent of Linux's parent-death signal;
@@ -14,4 +15,9 @@ func killWithParent(*exec.Cmd) {}
 // Stats needs Linux's /proc; elsewhere it reports that it cannot measure.
 func (f *Function) Stats() (Stats, error) {
 	return Stats{}, errors.New("scfrpc: stats: needs /proc (Linux)")
+}
+
+// ThreadCPUTime needs Linux's /proc; elsewhere it reports that it cannot measure.
+func (f *Function) ThreadCPUTime() (time.Duration, error) {
+	return 0, errors.New("scfrpc: thread CPU time: needs /proc (Linux)")
 }

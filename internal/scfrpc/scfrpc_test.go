@@ -314,6 +314,21 @@ func TestStartFailures(t *testing.T) {
 	}
 }
 
+// TestStartWithPoll starts the function with the fine polling a cold-start benchmark uses: it answers as with
+// Start's backoff (the waits themselves are TestNextPoll's).
+func TestStartWithPoll(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	f, err := scfrpc.StartWith(ctx, fakeBin, []string{"FAKEFN_VAR=polled"}, scfrpc.StartOptions{Poll: 200 * time.Microsecond})
+	if err != nil {
+		t.Fatalf("StartWith: %v", err)
+	}
+	defer f.Close()
+	if got := invokeEcho(t, f, scfrpc.Invocation{Payload: []byte(`1`)}); got.Env != "polled" {
+		t.Errorf("Env = %q; want %q", got.Env, "polled")
+	}
+}
+
 func TestStats(t *testing.T) {
 	f := startFake(t)
 	st, err := f.Stats()
@@ -340,7 +355,15 @@ func TestStatsChargesCPUAndPeakMemory(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Stats: %v", err)
 	}
+	threadsBefore, err := f.ThreadCPUTime()
+	if err != nil {
+		t.Fatalf("ThreadCPUTime: %v", err)
+	}
 	invokeEcho(t, f, scfrpc.Invocation{Payload: []byte(`"spin"`), Deadline: time.Now().Add(time.Minute)})
+	threadsAfter, err := f.ThreadCPUTime()
+	if err != nil {
+		t.Fatalf("ThreadCPUTime: %v", err)
+	}
 	invokeEcho(t, f, scfrpc.Invocation{Payload: []byte(`"grow"`), Deadline: time.Now().Add(time.Minute)})
 	after, err := f.Stats()
 	if err != nil {
@@ -348,6 +371,11 @@ func TestStatsChargesCPUAndPeakMemory(t *testing.T) {
 	}
 	if got := after.CPUTime - before.CPUTime; got < 150*time.Millisecond {
 		t.Errorf("CPUTime grew %v over a 200 ms spin; want at least 150 ms", got)
+	}
+	// The spin is measured by the function itself with getrusage, which counts every thread: the live threads'
+	// schedstat sum must see nearly all of it, and not much more than the invocation's CPU could be.
+	if got := threadsAfter - threadsBefore; got < 190*time.Millisecond || got > 2*time.Second {
+		t.Errorf("ThreadCPUTime grew %v over a 200 ms spin; want at least 190 ms and not seconds", got)
 	}
 	if got := after.PeakRSSBytes - before.PeakRSSBytes; got < 24<<20 {
 		t.Errorf("PeakRSSBytes grew %d bytes over a 32 MiB allocation; want at least 24 MiB", got)
