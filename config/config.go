@@ -47,6 +47,34 @@ type Config struct {
 	CacheMinRemaining time.Duration
 	// Auth is set with STS_AUTH=jwt: callers must present a bearer token, except for anonymous scopes.
 	Auth *auth.Config
+
+	unnarrowed map[*Scope]builtPolicy // the policies of scopes' whole grants, built once at load (Unnarrowed)
+}
+
+// builtPolicy is a policy and its JSON, as policy.BuildJSON returns them.
+type builtPolicy struct {
+	policy policy.Policy
+	json   string
+}
+
+// addScope keeps a built scope, and the policy of its whole grant when it has one.
+func (c *Config) addScope(s *Scope, built *builtPolicy) {
+	c.Scopes[s.Name] = s
+	if built != nil {
+		if c.unnarrowed == nil {
+			c.unnarrowed = map[*Scope]builtPolicy{}
+		}
+		c.unnarrowed[s] = *built
+	}
+}
+
+// Unnarrowed returns the policy of scope s's whole grant (policy.BuildJSON of s.Grant()) and its JSON, built once
+// when the configuration loaded: what a request that narrows nothing and adds no condition is sent. ok is false
+// unless s is one of c.Scopes without templates and without a verbatim STS_POLICY: a scope filled from a caller's
+// claims (Substitute) is another Scope, with a grant of its own. The policy is shared: a caller must not change it.
+func (c *Config) Unnarrowed(s *Scope) (p policy.Policy, json string, ok bool) {
+	b, ok := c.unnarrowed[s]
+	return b.policy, b.json, ok
 }
 
 // Mode tells which STS action mints credentials: AssumeRole when a role is configured, else GetFederationToken.
@@ -152,8 +180,8 @@ func Load(getenv func(string) string) (*Config, error) {
 	_, fileDefault := c.Scopes[DefaultScope]
 	named := get("STS_SCOPES") != "" || get("STS_SCOPES_FILE") != ""
 	if !fileDefault && (!named || anySet(get, defaultScopeVars)) {
-		if s := buildScope(DefaultScope, envScope(get, &p), namer{}, in, &p); s != nil {
-			c.Scopes[DefaultScope] = s
+		if s, built := buildScope(DefaultScope, envScope(get, &p), namer{}, in, &p); s != nil {
+			c.addScope(s, built)
 		}
 	}
 

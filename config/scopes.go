@@ -94,8 +94,8 @@ func loadNamedScopes(get func(string) string, c *Config, in inherited, p *proble
 			p.add(source, "scopes.%q: a scope name is 1 to 64 letters, digits, _ or -", truncateName(name))
 			continue
 		}
-		if s := buildScope(name, docs[name], namer{source: source, scope: name}, in, p); s != nil {
-			c.Scopes[name] = s
+		if s, built := buildScope(name, docs[name], namer{source: source, scope: name}, in, p); s != nil {
+			c.addScope(s, built)
 		}
 	}
 }

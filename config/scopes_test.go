@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/cos-sts-scf/cos-sts-scf/policy"
 )
 
 // The three grants of the README's "Scopes" section, in both syntaxes.
@@ -202,4 +204,59 @@ func names(c *Config) []string {
 		out = append(out, n)
 	}
 	return out
+}
+
+// TestUnnarrowedIsTheGrantsPolicy: the policy a scope keeps from the load is the one its whole grant builds, for
+// every scope of the README's file and the environment's; a scope with templates or a verbatim policy keeps none.
+func TestUnnarrowedIsTheGrantsPolicy(t *testing.T) {
+	c, err := Load(env{
+		"STS_SCOPES": threeScopesJSON, "STS_BUCKET": "examplebucket-1250000000",
+		"STS_ALLOW_PREFIXES": "uploads/,exports/report.csv", "STS_ALLOW_ACTIONS": "upload,download,delete",
+	}.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Scopes) != 4 {
+		t.Fatalf("scopes = %v; want the file's three and default", c.Scopes)
+	}
+	for name, s := range c.Scopes {
+		pol, text, ok := c.Unnarrowed(s)
+		if !ok {
+			t.Errorf("scope %q has no unnarrowed policy", name)
+			continue
+		}
+		wantPol, wantText, err := policy.BuildJSON(s.Grant())
+		if err != nil {
+			t.Fatalf("scope %q: BuildJSON: %v", name, err)
+		}
+		if text != wantText || !reflect.DeepEqual(pol, wantPol) {
+			t.Errorf("scope %q: unnarrowed %s; its grant builds %s", name, text, wantText)
+		}
+	}
+
+	c, err = Load(env{
+		"STS_AUTH": "jwt", "STS_JWT_ISSUER": "https://idp.example.com", "STS_JWT_AUDIENCE": "cos-sts",
+		"STS_JWT_SECRET": strings.Repeat("s", 32),
+		"STS_SCOPES":     `{"mine": {"bucket": "b-1250000000", "prefixes": ["users/${jwt:sub}/"]}}`,
+	}.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := c.Unnarrowed(c.Scopes["mine"]); ok {
+		t.Error("a scope with templates has an unnarrowed policy; each caller's is its own")
+	}
+	filled, err := c.Scopes["mine"].Substitute(map[string]any{"sub": "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := c.Unnarrowed(filled); ok {
+		t.Error("a filled scope carries an unnarrowed policy")
+	}
+	c, err = Load(env{"STS_POLICY": `{"version":"2.0","statement":[{"effect":"allow","action":["name/cos:GetObject"],"resource":["qcs::cos:ap-guangzhou:uid/1250000000:b-1250000000/*"]}]}`}.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := c.Unnarrowed(c.Scopes[DefaultScope]); ok {
+		t.Error("a verbatim STS_POLICY scope has an unnarrowed policy built")
+	}
 }

@@ -109,7 +109,7 @@ func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 	if err != nil {
 		return inv.fail(accessDenied("scope %q cannot be filled from your token: %s", scope.Name, strings.TrimPrefix(err.Error(), "auth: ")))
 	}
-	res, err := resolve(filled, p, inv.caller)
+	res, err := resolve(cfg, filled, p, inv.caller)
 	if err != nil {
 		return inv.fail(asError(err))
 	}
