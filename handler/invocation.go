@@ -71,9 +71,11 @@ func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 		inv.format = lc.format
 		return inv.fail(invalidParameter("the request is %d bytes; at most %d are read", len(raw), MaxEventBytes))
 	}
-	inv.shape = classify(raw)
+	var ev *httpEvent
+	var evErr error
+	inv.shape, ev, evErr = readEvent(raw)
 	inv.caller = caller{direct: inv.shape == ShapeDirect}
-	req := inv.read(raw)
+	req := inv.read(raw, ev, evErr)
 	inv.format = cmp.Or(req.format, lc.format)
 	if allow, ok := lc.origins.Allow(inv.headers["origin"]); ok {
 		inv.cors = map[string]string{"Access-Control-Allow-Origin": allow, "Vary": "Origin"}
