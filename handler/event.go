@@ -158,38 +158,12 @@ func skipValue(raw []byte, i int) int {
 	return len(raw)
 }
 
-// wireEvent is any event as the HTTP triggers write theirs, httpMethod and requestContext kept raw: one decode of
-// it tells the shape as classify does and reads the HTTP event as decodeHTTPEvent does (readEvent).
-type wireEvent struct {
-	HTTPMethod      counted                    `json:"httpMethod"`
-	Headers         map[string]json.RawMessage `json:"headers"`
-	QueryString     map[string]json.RawMessage `json:"queryString"`
-	Body            *string                    `json:"body"`
-	IsBase64Encoded bool                       `json:"isBase64Encoded"`
-	RequestContext  counted                    `json:"requestContext"`
-}
-
-// counted is a member kept raw, as written the last time, and how many times the event gave it. Given once, its
-// raw value says what classify's and decodeHTTPEvent's decodes say; given twice, they can disagree
-// ({"httpMethod":2,"httpMethod":"GET"} is an HTTP event whose decode fails), so readEvent leaves it to them.
-type counted struct {
-	raw json.RawMessage
-	n   int
-}
-
-func (c *counted) UnmarshalJSON(b []byte) error {
-	c.raw = append(c.raw[:0], b...)
-	c.n++
-	return nil
-}
-
 // readEvent tells an event's shape and, for an HTTP trigger, reads it: what classify and then decodeHTTPEvent
-// give, from one pass over the event instead of two. Only an event that reads cleanly takes the one pass; any other
-// is given to classify and decodeHTTPEvent themselves, so that its shape and its error are theirs, word for word
+// give, from one pass over the event (scanEvent) instead of two decodes. An event the one pass does not read
+// itself is given to classify and decodeHTTPEvent, so that its shape and its error are theirs, word for word
 // (FuzzReadEvent holds the two ways together).
 func readEvent(raw []byte) (Shape, *httpEvent, error) {
-	var w wireEvent
-	if ev, shape, ok := w.read(raw); ok {
+	if ev, shape, ok := scanEvent(raw); ok {
 		return shape, ev, nil
 	}
 	shape := classify(raw)
@@ -198,53 +172,6 @@ func readEvent(raw []byte) (Shape, *httpEvent, error) {
 	}
 	ev, err := decodeHTTPEvent(raw, shape)
 	return shape, ev, err
-}
-
-// read is readEvent's one pass; ok is false when the event must take the other way.
-func (w *wireEvent) read(raw []byte) (ev *httpEvent, shape Shape, ok bool) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, w) != nil || w.HTTPMethod.n > 1 || w.RequestContext.n > 1 {
-		return nil, "", false
-	}
-	var method string
-	if m := w.HTTPMethod.raw; len(m) == 0 || m[0] != '"' || json.Unmarshal(m, &method) != nil {
-		return nil, ShapeDirect, true // as classify: httpMethod must be a string
-	}
-	shape = ShapeFunctionURL
-	var rc struct {
-		RequestID string `json:"requestId"`
-		SourceIP  string `json:"sourceIp"`
-	}
-	switch rcRaw := w.RequestContext.raw; {
-	case len(rcRaw) > 0 && rcRaw[0] == '{':
-		shape = ShapeAPIGateway
-		if json.Unmarshal(rcRaw, &rc) != nil {
-			return nil, "", false
-		}
-	case len(rcRaw) > 0 && string(rcRaw) != "null":
-		return nil, "", false // not an object: decodeHTTPEvent says what is wrong
-	}
-	ev = &httpEvent{Shape: shape, Method: method, Query: w.QueryString}
-	var err error
-	if ev.Headers, err = readHeaderValues(w.Headers); err != nil {
-		return nil, "", false
-	}
-	if shape == ShapeAPIGateway {
-		ev.RequestID, ev.SourceIP = rc.RequestID, rc.SourceIP
-	} else {
-		ev.SourceIP = ev.Headers["x-scf-remote-addr"]
-	}
-	if w.Body != nil {
-		ev.Body = []byte(*w.Body)
-		if w.IsBase64Encoded {
-			b, err := base64.StdEncoding.DecodeString(*w.Body)
-			if err != nil {
-				return nil, "", false
-			}
-			ev.Body = b
-		}
-	}
-	return ev, shape, true
 }
 
 // decodeHTTPEvent reads an API Gateway or Function URL event.
