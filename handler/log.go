@@ -10,7 +10,9 @@ import (
 // validated input, never from keys, and every byte passes through the redactor besides.
 func (inv *invocation) log(status int, latency time.Duration) {
 	// Every field a caller can choose is cut short: a 4 MB scope name must not become a 4 MB log line.
-	attrs := []any{
+	// Attrs, not key-value pairs: nothing is boxed into an interface on the way.
+	attrs := make([]slog.Attr, 0, 12)
+	attrs = append(attrs,
 		slog.String("requestId", truncate(inv.requestID, maxLogged)),
 		slog.String("trigger", string(inv.shape)),
 		slog.String("method", truncate(inv.method, 16)),
@@ -19,7 +21,7 @@ func (inv *invocation) log(status int, latency time.Duration) {
 		slog.Int64("latencyMs", latency.Milliseconds()),
 		slog.Int("stsAttempts", inv.attempts),
 		slog.String("stsRequestId", inv.stsReqID),
-	}
+	)
 	if inv.cache != "" {
 		attrs = append(attrs, slog.String("cache", inv.cache))
 	}
@@ -41,5 +43,5 @@ func (inv *invocation) log(status int, latency time.Duration) {
 			level = slog.LevelWarn
 		}
 	}
-	inv.h.logger.Log(context.Background(), level, msg, attrs...)
+	inv.h.logger.LogAttrs(context.Background(), level, msg, attrs...)
 }
