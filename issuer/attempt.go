@@ -2,7 +2,6 @@ package issuer
 
 import (
 	"context"
-	"math"
 	"net/http"
 	"net/url"
 	"sort"
@@ -14,45 +13,80 @@ import (
 	sts "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/sts/v20180813"
 )
 
-// statusRecorder passes requests to the shared transport and remembers the
-// HTTP status: the SDK reports a non-JSON 502 as a JSON parse error, and the
-// status is what tells a gateway failure (retry) from garbage (retry too,
-// but reported differently).
-type statusRecorder struct {
-	next   http.RoundTripper
-	status atomic.Int32
-}
+// statusTransport passes requests to the shared transport and tells each attempt the HTTP status of its answer
+// (through the *atomic.Int32 its context carries): the SDK reports a non-JSON 502 as a JSON parse error, and the
+// status is what tells a gateway failure (retry) from garbage (retry too, but reported differently). One serves
+// every client, so it keeps nothing of any request itself.
+type statusTransport struct{ next http.RoundTripper }
 
-func (s *statusRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+// statusKey is the context key of an attempt's status.
+type statusKey struct{}
+
+func (s statusTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := s.next.RoundTrip(req)
-	if resp != nil {
-		s.status.Store(int32(resp.StatusCode))
+	if status, ok := req.Context().Value(statusKey{}).(*atomic.Int32); ok && resp != nil {
+		status.Store(int32(resp.StatusCode))
 	}
 	return resp, err
 }
 
-// attempt makes one signed call. A client is built per attempt around the
-// shared transport: building one is cheap, and a client whose credential
-// changed under a concurrent call would sign it with the wrong keys.
-func (i *Issuer) attempt(ctx context.Context, r Request, timeout time.Duration) (Result, *Error, bool) {
-	actx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+// clientKey is what an SDK client is built for: it holds the credentials it signs with, and the endpoint and
+// region it calls.
+type clientKey struct {
+	endpoint    Endpoint
+	region      string
+	credentials Credentials
+}
 
-	rec := &statusRecorder{next: i.transport}
+// maxClients bounds the clients kept. One instance signs with one set of keys at a time (SCF rotates the role's
+// keys every so often); a few more cover the rotation and a configuration change.
+const maxClients = 8
+
+// client returns the SDK client for r's endpoint, region and credentials, built once and kept: building one runs
+// the SDK's Client.Init, which clones net/http's default transport through reflection, only to have it replaced by
+// the shared one. A client is safe for concurrent calls (its fields are only read once built), and never signs with
+// any keys but its own, so a client whose keys rotated is simply not asked again.
+func (i *Issuer) client(r Request) (*sts.Client, error) {
+	k := clientKey{endpoint: r.Endpoint, region: r.Region, credentials: r.Credentials}
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if c, ok := i.clients[k]; ok {
+		return c, nil
+	}
 	p := profile.NewClientProfile() // a zero ClientProfile would enable the region breaker
 	p.HttpProfile.Endpoint = r.Endpoint.Host
 	p.HttpProfile.Scheme = r.Endpoint.Scheme
-	p.HttpProfile.ReqTimeout = int(math.Ceil(timeout.Seconds())) + 1 // a backstop; actx is the real limit
-	p.Debug = false                                                  // debug dumps headers, X-TC-Token included
+	// No http.Client timeout: every attempt's context has its deadline (attempt), which ends the request, its
+	// connection and the reading of its body alike. A client timeout as well would only make net/http start a timer
+	// and a goroutine per request to enforce a limit that never comes first.
+	p.HttpProfile.ReqTimeout = 0
+	p.Debug = false // debug dumps headers, X-TC-Token included
 	p.DisableRegionBreaker = true
 	p.NetworkFailureMaxRetries = 0 // retries are ours, inside the deadline
 	p.RateLimitExceededMaxRetries = 0
 	cred := common.NewTokenCredential(r.Credentials.SecretID, r.Credentials.SecretKey, r.Credentials.Token)
-	client, err := sts.NewClient(cred, r.Region, p)
+	c, err := sts.NewClient(cred, r.Region, p)
+	if err != nil {
+		return nil, err
+	}
+	c.WithHttpTransport(statusTransport{next: i.transport})
+	if len(i.clients) >= maxClients {
+		clear(i.clients)
+	}
+	i.clients[k] = c
+	return c, nil
+}
+
+// attempt makes one signed call with the client for r's credentials.
+func (i *Issuer) attempt(ctx context.Context, r Request, timeout time.Duration) (Result, *Error, bool) {
+	var status atomic.Int32
+	actx, cancel := context.WithTimeout(context.WithValue(ctx, statusKey{}, &status), timeout)
+	defer cancel()
+
+	client, err := i.client(r)
 	if err != nil {
 		return Result{}, &Error{Kind: KindUpstream, Code: CodeNotSent, Message: "the STS client could not be built"}, false
 	}
-	client.WithHttpTransport(rec)
 
 	var (
 		creds           *sts.Credentials
@@ -99,7 +133,7 @@ func (i *Issuer) attempt(ctx context.Context, r Request, timeout time.Duration) 
 		}
 	}
 	if err != nil {
-		e, retry := classify(err, actx.Err(), int(rec.status.Load()), timeout, r.Credentials.SecretKey, r.Credentials.Token)
+		e, retry := classify(err, actx.Err(), int(status.Load()), timeout, r.Credentials.SecretKey, r.Credentials.Token)
 		return Result{}, e, retry
 	}
 	return result(creds, expired, deref(expiration), requestID(deref(rid)))

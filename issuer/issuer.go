@@ -4,7 +4,10 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/http"
+	"sync"
 	"time"
+
+	sts "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/sts/v20180813"
 )
 
 // Retry tuning. Backoff doubles from 100ms up to 1s, jittered so that many
@@ -52,6 +55,9 @@ type Issuer struct {
 	sleep          func(ctx context.Context, d time.Duration) error
 	rand           func() float64
 	attemptTimeout time.Duration
+
+	mu      sync.Mutex
+	clients map[clientKey]*sts.Client // one SDK client per endpoint, region and credentials (client)
 }
 
 // New returns an Issuer with opts' defaults filled in.
@@ -62,6 +68,7 @@ func New(opts Options) *Issuer {
 		sleep:          opts.Sleep,
 		rand:           opts.Rand,
 		attemptTimeout: opts.AttemptTimeout,
+		clients:        map[clientKey]*sts.Client{},
 	}
 	if i.transport == nil {
 		i.transport = defaultTransport()
