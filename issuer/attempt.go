@@ -24,8 +24,20 @@ type statusKey struct{}
 
 func (s statusTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := s.next.RoundTrip(req)
-	if status, ok := req.Context().Value(statusKey{}).(*atomic.Int32); ok && resp != nil {
+	if resp == nil {
+		return resp, err
+	}
+	if status, ok := req.Context().Value(statusKey{}).(*atomic.Int32); ok {
 		status.Store(int32(resp.StatusCode))
+	}
+	if resp.StatusCode == http.StatusOK && resp.Header.Get("Content-Type") != "text/event-stream" {
+		// The SDK (common v1.3.211) decodes a JSON answer five times: TryReadErr looks for an error in it twice
+		// (ErrorResponse, then the deprecated shape), then ParseFromHttpResponse does the same two decodes again
+		// before the third, into the response. TryReadErr skips an octet-stream answer, so a 200 is marked as one
+		// for the SDK: it is still decoded as JSON (by anything but text/event-stream), its error found by the same
+		// two decodes, now done once. Answers of other statuses are left as they came, as is an event stream.
+		// The answer, and so its header, is this call's own, and only the SDK reads it.
+		resp.Header.Set("Content-Type", "application/octet-stream")
 	}
 	return resp, err
 }

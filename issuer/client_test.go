@@ -101,3 +101,57 @@ func errString(err error) string {
 	}
 	return err.Error()
 }
+
+// answerWith answers every call with one status, content type and body.
+type answerWith struct {
+	status      int
+	contentType string
+	body        string
+}
+
+func (a answerWith) RoundTrip(r *http.Request) (*http.Response, error) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	_ = r.Body.Close()
+	return &http.Response{
+		StatusCode: a.status, Status: http.StatusText(a.status), Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Content-Type": {a.contentType}}, Body: io.NopCloser(strings.NewReader(a.body)),
+		ContentLength: int64(len(a.body)), Request: r,
+	}, nil
+}
+
+// TestErrorsAreFoundInEveryAnswer: the SDK finds STS's error in an answer whatever its status and content type,
+// as it did before 200s were marked for it as octet-stream (statusTransport), and a success still parses.
+func TestErrorsAreFoundInEveryAnswer(t *testing.T) {
+	const uuid = "6a2d1c3e-0f4b-4c5d-8e9f-0a1b2c3d4e5f"
+	stsError := `{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"bad signature"},"RequestId":"` + uuid + `"}}`
+	deprecated := `{"code":4000,"message":"bad","codeDesc":"InvalidParameter"}`
+	tests := []struct {
+		name   string
+		answer answerWith
+		code   string
+		rid    string
+	}{
+		{"STS error, 200", answerWith{200, "application/json", stsError}, "AuthFailure.SignatureFailure", uuid},
+		{"STS error, 200, no content type", answerWith{200, "", stsError}, "AuthFailure.SignatureFailure", uuid},
+		{"STS error, 400", answerWith{400, "application/json", stsError}, "AuthFailure.SignatureFailure", uuid},
+		{"STS error, 503", answerWith{503, "application/json", stsError}, "AuthFailure.SignatureFailure", uuid},
+		{"deprecated error, 200", answerWith{200, "application/json", deprecated}, "InvalidParameter", ""},
+		{"not JSON, 200", answerWith{200, "text/html", "<html>hello</html>"}, CodeBadAnswer, ""},
+		{"not JSON, 400", answerWith{400, "text/html", "<html>no</html>"}, CodeBadAnswer, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			iss := New(Options{Transport: tc.answer, Sleep: func(context.Context, time.Duration) error { return context.Canceled }})
+			_, err := iss.Issue(context.Background(), federation(Endpoint{Host: "sts.example.com", Scheme: SchemeHTTPS}))
+			ie, ok := err.(*Error)
+			if !ok || ie.Code != tc.code || ie.RequestID != tc.rid || ie.Attempts != 1 {
+				t.Fatalf("Issue error = %v; want code %s, request id %q, after one attempt", err, tc.code, tc.rid)
+			}
+		})
+	}
+	res, err := New(Options{Transport: answerWith{200, "application/json", cannedAnswer}}).Issue(context.Background(),
+		federation(Endpoint{Host: "sts.example.com", Scheme: SchemeHTTPS}))
+	if err != nil || res.SessionToken != cannedToken || res.ExpiredTime != 1795953336 {
+		t.Errorf("a success = %+v, %v", res, err)
+	}
+}
