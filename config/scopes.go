@@ -8,14 +8,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 )
-
-var scopeNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // scopesFile resolves STS_SCOPES_FILE: a relative path is taken from the function's code directory (where the
 // binary lives), because SCF does not promise the working directory.
@@ -90,7 +87,7 @@ func loadNamedScopes(get func(string) string, c *Config, in inherited, p *proble
 				}
 			}
 		}
-		if !scopeNameRE.MatchString(name) {
+		if !validScopeName(name) {
 			p.add(source, "scopes.%q: a scope name is 1 to 64 letters, digits, _ or -", truncateName(name))
 			continue
 		}
