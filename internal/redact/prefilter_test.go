@@ -100,7 +100,7 @@ func TestFoldRunesAreTheOnlyOnes(t *testing.T) {
 // (lower-cased when the expression ignores case), so a trigger cannot name a word the expression does not need.
 func TestTriggersStandInTheExpressions(t *testing.T) {
 	for _, r := range rules {
-		src := r.re.String()
+		src := r.re().String()
 		if strings.HasPrefix(src, "(?i)") != r.fold {
 			t.Errorf("%s: fold = %v", src, r.fold)
 		}
@@ -109,7 +109,7 @@ func TestTriggersStandInTheExpressions(t *testing.T) {
 		}
 		for _, tr := range r.triggers {
 			if !strings.Contains(src, tr) {
-				t.Errorf("trigger %q is not in %s", tr, r.re)
+				t.Errorf("trigger %q is not in %s", tr, r.re())
 			}
 			if r.fold && strings.ToLower(tr) != tr {
 				t.Errorf("trigger %q of a case-insensitive expression must be lower case", tr)

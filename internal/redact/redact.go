@@ -25,9 +25,10 @@ const minSecretLen = 8
 // A rule masks the value its expression finds (group 1) when judge says it is a credential. Its expression can
 // match only where one of its triggers stands (see mayMatch): a rule whose triggers are all absent from a text is
 // not run on it, which is what keeps a log line that holds none of these words at a few microseconds instead of
-// the tens a regular expression spends failing on it.
+// the tens a regular expression spends failing on it. Nor is an expression compiled before a text needs it: a
+// process whose log never holds a trigger (the usual one) spends nothing on them, at cold start or later.
 type rule struct {
-	re       *regexp.Regexp
+	re       func() *regexp.Regexp // compiled on first use (lazy): most processes never need one
 	judge    func(string) bool
 	triggers []string // lower-case ASCII; the expression matches nothing unless one of them occurs, case-folded
 	fold     bool     // the expression is case-insensitive ((?i)): triggers are found whatever their case
@@ -35,14 +36,14 @@ type rule struct {
 
 var rules = []rule{
 	// "Authorization: Bearer x", "bearer x" in any text; not "a bearer token is required".
-	{regexp.MustCompile(`(?i)\bbearer\s+([A-Za-z0-9._~+/=-]+)`), credential, []string{"bearer"}, true},
+	{lazy(`(?i)\bbearer\s+([A-Za-z0-9._~+/=-]+)`), credential, []string{"bearer"}, true},
 	// JSON or Go-syntax fields named like a secret: "tmpSecretKey":"…", SecretKey: …, X-TC-Token=…; not
 	// "STS_SECRET_KEY: is empty" or "malformed token: a JWT…". Every name holds "secret" or "token".
-	{regexp.MustCompile(`(?i)(?:secret_?key|session_?token|x-tc-token|\btoken)\\?"?\s*[:=]\s*\\?"?([^"\\\s,}]+)`), credential, []string{"secret", "token"}, true},
+	{lazy(`(?i)(?:secret_?key|session_?token|x-tc-token|\btoken)\\?"?\s*[:=]\s*\\?"?([^"\\\s,}]+)`), credential, []string{"secret", "token"}, true},
 	// A JWT wherever it stands: three base64url parts, the first a JSON object ("eyJ" is `{"` encoded).
-	{regexp.MustCompile(`\b(eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)`), always, []string{"eyJ"}, false},
+	{lazy(`\b(eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)`), always, []string{"eyJ"}, false},
 	// TC3 Authorization headers carry a signature, not a key, but have no business in a log either.
-	{regexp.MustCompile(`(?i)signature=([0-9a-f]{16,})`), always, []string{"signature="}, true},
+	{lazy(`(?i)signature=([0-9a-f]{16,})`), always, []string{"signature="}, true},
 }
 
 // foldRunes are the only characters outside ASCII that a case-insensitive expression takes for ASCII letters:
@@ -102,6 +103,11 @@ func equalFoldASCII(s, lower string) bool {
 }
 
 func always(string) bool { return true }
+
+// lazy compiles expr the first time it is asked for.
+func lazy(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
 
 // credential reports whether v is shaped like a key or token rather than a word: at least eight characters, and a
 // digit among them, or an upper-case letter after the first beside a lower-case one (base64, most keys), or
@@ -269,7 +275,7 @@ func Patterns(s string) string {
 
 // apply masks each value r finds that r.judge calls a credential.
 func (r rule) apply(s string) string {
-	found := r.re.FindAllStringSubmatchIndex(s, -1)
+	found := r.re().FindAllStringSubmatchIndex(s, -1)
 	var b strings.Builder
 	last := 0
 	for _, m := range found {
