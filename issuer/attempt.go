@@ -54,11 +54,20 @@ type clientKey struct {
 // keys every so often); a few more cover the rotation and a configuration change.
 const maxClients = 8
 
+// client is an SDK client's two calls. It holds the *sts.Client only inside these method values: a *sts.Client
+// reachable from the Issuer's type (a field, a map of them) would make the linker keep every exported method of it
+// and of what they call, since net/rpc (scf-go-lib's wire) looks methods up by reflection. That was 160 KB of the
+// binary for about twenty STS APIs the function never calls.
+type client struct {
+	getFederationToken func(context.Context, *sts.GetFederationTokenRequest) (*sts.GetFederationTokenResponse, error)
+	assumeRole         func(context.Context, *sts.AssumeRoleRequest) (*sts.AssumeRoleResponse, error)
+}
+
 // client returns the SDK client for r's endpoint, region and credentials, built once and kept: building one runs
 // the SDK's Client.Init, which clones net/http's default transport through reflection, only to have it replaced by
 // the shared one. A client is safe for concurrent calls (its fields are only read once built), and never signs with
 // any keys but its own, so a client whose keys rotated is simply not asked again.
-func (i *Issuer) client(r Request) (*sts.Client, error) {
+func (i *Issuer) client(r Request) (*client, error) {
 	k := clientKey{endpoint: r.Endpoint, region: r.Region, credentials: r.Credentials}
 	i.mu.Lock()
 	defer i.mu.Unlock()
@@ -85,8 +94,9 @@ func (i *Issuer) client(r Request) (*sts.Client, error) {
 	if len(i.clients) >= maxClients {
 		clear(i.clients)
 	}
-	i.clients[k] = c
-	return c, nil
+	kept := &client{getFederationToken: c.GetFederationTokenWithContext, assumeRole: c.AssumeRoleWithContext}
+	i.clients[k] = kept
+	return kept, nil
 }
 
 // attempt makes one signed call with the client for r's credentials.
@@ -114,7 +124,7 @@ func (i *Issuer) attempt(ctx context.Context, r Request, timeout time.Duration) 
 			req.DurationSeconds = ptr(uint64(r.DurationSeconds))
 		}
 		var resp *sts.GetFederationTokenResponse
-		if resp, err = client.GetFederationTokenWithContext(actx, req); err == nil && resp.Response != nil {
+		if resp, err = client.getFederationToken(actx, req); err == nil && resp.Response != nil {
 			out := resp.Response
 			creds, expiration, rid = out.Credentials, out.Expiration, out.RequestId
 			if out.ExpiredTime != nil {
@@ -136,7 +146,7 @@ func (i *Issuer) attempt(ctx context.Context, r Request, timeout time.Duration) 
 		}
 		req.Tags = tags(r.Tags)
 		var resp *sts.AssumeRoleResponse
-		if resp, err = client.AssumeRoleWithContext(actx, req); err == nil && resp.Response != nil {
+		if resp, err = client.assumeRole(actx, req); err == nil && resp.Response != nil {
 			out := resp.Response
 			creds, expiration, rid = out.Credentials, out.Expiration, out.RequestId
 			if out.ExpiredTime != nil {

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"sync"
 	"time"
-
-	sts "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/sts/v20180813"
 )
 
 // Retry tuning. Backoff doubles from 100ms up to 1s, jittered so that many
@@ -57,7 +55,7 @@ type Issuer struct {
 	attemptTimeout time.Duration
 
 	mu      sync.Mutex
-	clients map[clientKey]*sts.Client // one SDK client per endpoint, region and credentials (client)
+	clients map[clientKey]*client // one SDK client per endpoint, region and credentials (Issuer.client)
 }
 
 // New returns an Issuer with opts' defaults filled in.
@@ -68,7 +66,7 @@ func New(opts Options) *Issuer {
 		sleep:          opts.Sleep,
 		rand:           opts.Rand,
 		attemptTimeout: opts.AttemptTimeout,
-		clients:        map[clientKey]*sts.Client{},
+		clients:        map[clientKey]*client{},
 	}
 	if i.transport == nil {
 		i.transport = defaultTransport()
