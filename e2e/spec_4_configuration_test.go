@@ -314,10 +314,16 @@ func spec4Configuration(e specEnv) []specCase {
 			grant: grantIs("exports-1250000000", "ap-guangzhou", nil, []string{"exports/latest.csv"}, []string{"name/cos:GetObject"}),
 		},
 		{
-			name:  "§4 STS_SCOPES_FILE: a YAML file",
+			name:  "§4 STS_SCOPES_FILE: a YAML file, as scripts/build.sh packs it",
 			env:   map[string]string{"STS_SCOPES_FILE": e.yamlFile},
 			event: postBody(`{"scope":"avatar","dryRun":true}`), status: 200, calls: 0,
 			grant: grantIs("avatars-1250000000", "ap-shanghai", []string{"avatars/"}, nil, uploadActions),
+		},
+		{
+			name:  "§4 STS_SCOPES_FILE: a YAML file that reached the package unconverted is a ConfigError saying how to pack it",
+			env:   map[string]string{"STS_SCOPES_FILE": e.rawYAMLFile},
+			event: postBody(`{"scope":"avatar","dryRun":true}`), status: 500, errCode: "ConfigError", calls: 0,
+			check: logSays("STS_SCOPES_FILE", "is YAML that was not converted", "EXTRA_FILES=unconverted.yaml scripts/build.sh"),
 		},
 		{
 			name:  "§4 STS_SCOPES_FILE is re-read when the file changes",
