@@ -45,6 +45,9 @@ type Config struct {
 	// CacheMinRemaining of their lifetime (and never under a third of it) is left.
 	Cache             bool
 	CacheMinRemaining time.Duration
+	// MaxCallsPerSecond is STS_MAX_CALLS_PER_SECOND: each instance calls STS at most this often on average (a
+	// token bucket of one, issuer.Limiter), and answers 429 beyond it without calling. 0: no limit.
+	MaxCallsPerSecond float64
 	// Auth is set with STS_AUTH=jwt: callers must present a bearer token, except for anonymous scopes.
 	Auth *auth.Config
 
@@ -166,6 +169,7 @@ func Load(getenv func(string) string) (*Config, error) {
 
 	loadAuth(get, c, &p)
 	loadCache(get, c, &p)
+	c.MaxCallsPerSecond = callsPerSecond(get("STS_MAX_CALLS_PER_SECOND"), &p)
 
 	in := inherited{region: c.Region, mode: c.Mode(), jwt: c.Auth != nil}
 	if r := get("STS_BUCKET_REGION"); r != "" {
@@ -258,6 +262,23 @@ func loadCache(get func(string) string, c *Config, p *problems) {
 		}
 		c.CacheMinRemaining = time.Duration(n) * time.Second
 	}
+}
+
+// callsPerSecond reads STS_MAX_CALLS_PER_SECOND: unset is 0 (no limit), else a positive decimal number written as
+// digits with an optional fraction (4.8, 0.5, 100); anything else (0, a sign, an exponent, a word) is a problem.
+func callsPerSecond(raw string, p *problems) float64 {
+	if raw == "" {
+		return 0
+	}
+	whole, frac, hasFrac := strings.Cut(raw, ".")
+	ok := whole != "" && allBytes(whole, isDigit) && (!hasFrac || frac != "" && allBytes(frac, isDigit))
+	n, err := strconv.ParseFloat(raw, 64)
+	if !ok || err != nil || !(n > 0) {
+		p.add("STS_MAX_CALLS_PER_SECOND", "%q must be a positive number of STS calls per second and instance, like 4.8 "+
+			"(docs/capacity.md: 0.8 × 600 ÷ the function's reserved concurrency), or unset for no limit", raw)
+		return 0
+	}
+	return n
 }
 
 func parseOrigins(s string, p *problems) Origins {

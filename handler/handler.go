@@ -65,7 +65,8 @@ type Handler struct {
 type loadedConfig struct {
 	fingerprint string
 	cfg         *config.Config
-	verifier    *auth.Verifier // with STS_AUTH=jwt
+	verifier    *auth.Verifier  // with STS_AUTH=jwt
+	limiter     *issuer.Limiter // STS_MAX_CALLS_PER_SECOND; nil lets every call through
 	err         error
 	// What replies are shaped with: the configuration's, or config.LoadFallback's when it does not load.
 	format  string
@@ -113,6 +114,9 @@ func (h *Handler) config() (*loadedConfig, error) {
 			lc.verifier, lc.err = auth.NewVerifier(*lc.cfg.Auth, auth.Options{Now: h.opts.Now, HTTPClient: h.opts.JWKSClient})
 		}
 		if lc.err == nil {
+			// One bucket per loaded configuration, of one token: an event function's instance serves one request at
+			// a time, so a burst of one is its rate, and a bucket that refilled while idle holds no more than one.
+			lc.limiter = issuer.NewLimiter(lc.cfg.MaxCallsPerSecond, 1, h.opts.Now)
 			lc.format, lc.origins = lc.cfg.Format, lc.cfg.AllowOrigins
 			h.level.Set(lc.cfg.LogLevel)
 		} else {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cos-sts-scf/cos-sts-scf/auth"
 	"github.com/cos-sts-scf/cos-sts-scf/config"
+	"github.com/cos-sts-scf/cos-sts-scf/issuer"
 )
 
 // invocation carries one request through the handler; nothing in it outlives the call.
@@ -25,7 +26,8 @@ type invocation struct {
 	stsReqID  string
 	cors      map[string]string
 	caller    caller
-	cache     string // "hit" or "miss" with STS_CACHE=on
+	cache     string          // "hit" or "miss" with STS_CACHE=on
+	limiter   *issuer.Limiter // the configuration's STS_MAX_CALLS_PER_SECOND bucket
 	headers   map[string]string
 	claims    auth.Claims // the verified caller, with STS_AUTH=jwt
 	// forceDryRun makes every request a dry run: Explain's way in. The dry run answered is kept in explained.
@@ -91,6 +93,7 @@ func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 		return inv.fail(asError(req.err))
 	}
 	cfg, p := lc.cfg, req.params
+	inv.limiter = lc.limiter
 	inv.scope = cmp.Or(p.Scope, config.DefaultScope)
 
 	scope, err := lookupScope(cfg, p)
