@@ -10,7 +10,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,7 +38,7 @@ type Config struct {
 	ExternalID     string
 	Format         string  // FormatCAM or FormatSTS
 	AllowOrigins   Origins // CORS origins; "*" allows any
-	LogLevel       slog.Level
+	LogLevel       Level
 	Scopes         map[string]*Scope
 	// Cache reuses credentials minted for an identical grant and identity within a warm instance, while at least
 	// CacheMinRemaining of their lifetime (and never under a third of it) is left.
@@ -86,6 +85,33 @@ func (c *Config) Mode() issuer.Mode {
 		return issuer.ModeAssumeRole
 	}
 	return issuer.ModeGetFederationToken
+}
+
+// Level is how important a log line is (STS_LOG_LEVEL): lines below the configured level are not written. The
+// values are log/slog's, so that a level reads the same in either.
+type Level int
+
+// The levels STS_LOG_LEVEL names.
+const (
+	LevelDebug Level = -4
+	LevelInfo  Level = 0
+	LevelWarn  Level = 4
+	LevelError Level = 8
+)
+
+// String is the level as a log line writes it.
+func (l Level) String() string {
+	switch l {
+	case LevelDebug:
+		return "DEBUG"
+	case LevelInfo:
+		return "INFO"
+	case LevelWarn:
+		return "WARN"
+	case LevelError:
+		return "ERROR"
+	}
+	return "INFO"
 }
 
 // Error is a configuration problem: Var names the variable, Problem says what is wrong and how to fix it.
@@ -156,13 +182,13 @@ func Load(getenv func(string) string) (*Config, error) {
 
 	switch lvl := strings.ToLower(get("STS_LOG_LEVEL")); lvl {
 	case "", "info":
-		c.LogLevel = slog.LevelInfo
+		c.LogLevel = LevelInfo
 	case "debug":
-		c.LogLevel = slog.LevelDebug
+		c.LogLevel = LevelDebug
 	case "warn", "warning":
-		c.LogLevel = slog.LevelWarn
+		c.LogLevel = LevelWarn
 	case "error":
-		c.LogLevel = slog.LevelError
+		c.LogLevel = LevelError
 	default:
 		p.add("STS_LOG_LEVEL", "%q must be debug, info, warn or error", lvl)
 	}

@@ -2,7 +2,6 @@ package config
 
 import (
 	"errors"
-	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
@@ -38,7 +37,7 @@ func TestLoadDefaults(t *testing.T) {
 	if c.Endpoint != (issuer.Endpoint{Host: "sts.tencentcloudapi.com", Scheme: "HTTPS"}) {
 		t.Errorf("Endpoint = %+v; want sts.tencentcloudapi.com over HTTPS", c.Endpoint)
 	}
-	if c.Region != "ap-guangzhou" || c.FederationName != "cossts" || c.Format != FormatCAM || c.LogLevel != slog.LevelInfo {
+	if c.Region != "ap-guangzhou" || c.FederationName != "cossts" || c.Format != FormatCAM || c.LogLevel != LevelInfo {
 		t.Errorf("defaults = region %q name %q format %q level %v", c.Region, c.FederationName, c.Format, c.LogLevel)
 	}
 	if c.Mode() != issuer.ModeGetFederationToken {
@@ -90,7 +89,7 @@ func TestLoadSettings(t *testing.T) {
 	if c.Region != "ap-shanghai" {
 		t.Errorf("Region = %q; want TENCENTCLOUD_REGION's ap-shanghai", c.Region)
 	}
-	if c.Mode() != issuer.ModeAssumeRole || c.ExternalID != "ext" || c.Format != FormatSTS || c.LogLevel != slog.LevelDebug {
+	if c.Mode() != issuer.ModeAssumeRole || c.ExternalID != "ext" || c.Format != FormatSTS || c.LogLevel != LevelDebug {
 		t.Errorf("mode %q ext %q format %q level %v", c.Mode(), c.ExternalID, c.Format, c.LogLevel)
 	}
 	if got := c.AllowOrigins; !reflect.DeepEqual(got, Origins{"https://app.example.com", "http://localhost:5173"}) {

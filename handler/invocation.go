@@ -52,7 +52,7 @@ func (inv *invocation) releaseSecrets() {
 func (inv *invocation) serveSafely(ctx context.Context, raw []byte) (r reply) {
 	defer func() {
 		if v := recover(); v != nil {
-			inv.h.logger.Error("panic", "type", fmt.Sprintf("%T", v), "stack", string(debug.Stack()))
+			inv.h.logger.error("panic", str("type", fmt.Sprintf("%T", v)), str("stack", string(debug.Stack())))
 			r = inv.fail(&Error{Code: CodeInternalError, Message: "internal error"})
 		}
 	}()

@@ -96,4 +96,6 @@ func (inv *invocation) issue(ctx context.Context, cfg *config.Config, req issuer
 // be there after wait.
 type limited struct{ wait time.Duration }
 
-func (l *limited) Error() string { return "STS_MAX_CALLS_PER_SECOND: no call left; retry after " + l.wait.String() }
+func (l *limited) Error() string {
+	return "STS_MAX_CALLS_PER_SECOND: no call left; retry after " + l.wait.String()
+}
