@@ -1,17 +1,49 @@
 package redact
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"unicode"
 )
 
-// patternsPlain is Patterns without the triggers: every expression run on every text, as before they existed. The
-// triggers only skip work; FuzzPatternsPrefilter holds Patterns to this.
+// compiled are the rules' expressions, compiled: the oracle the hand-written matchers are held to.
+var compiled = func() []*regexp.Regexp {
+	out := make([]*regexp.Regexp, len(rules))
+	for i, r := range rules {
+		out[i] = regexp.MustCompile(r.expr)
+	}
+	return out
+}()
+
+// applyRegexp is what rule i does to s, done with its expression and regexp, as the function did before its
+// matchers were written by hand.
+func applyRegexp(i int, s string) string {
+	found := compiled[i].FindAllStringSubmatchIndex(s, -1)
+	var b strings.Builder
+	last := 0
+	for _, m := range found {
+		start, end := m[2], m[3]
+		if !rules[i].judge(s[start:end]) {
+			continue
+		}
+		b.WriteString(s[last:start])
+		b.WriteString(Mask)
+		last = end
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// patternsPlain is Patterns as it began: every expression, run by regexp, on every text, with no trigger to skip
+// any. FuzzPatternsPrefilter holds Patterns (triggers and hand-written matchers) to this.
 func patternsPlain(s string) string {
-	for _, r := range rules {
-		s = r.apply(s)
+	for i := range rules {
+		s = applyRegexp(i, s)
 	}
 	return s
 }
@@ -100,7 +132,7 @@ func TestFoldRunesAreTheOnlyOnes(t *testing.T) {
 // (lower-cased when the expression ignores case), so a trigger cannot name a word the expression does not need.
 func TestTriggersStandInTheExpressions(t *testing.T) {
 	for _, r := range rules {
-		src := r.re().String()
+		src := r.expr
 		if strings.HasPrefix(src, "(?i)") != r.fold {
 			t.Errorf("%s: fold = %v", src, r.fold)
 		}
@@ -109,7 +141,7 @@ func TestTriggersStandInTheExpressions(t *testing.T) {
 		}
 		for _, tr := range r.triggers {
 			if !strings.Contains(src, tr) {
-				t.Errorf("trigger %q is not in %s", tr, r.re())
+				t.Errorf("trigger %q is not in %s", tr, r.expr)
 			}
 			if r.fold && strings.ToLower(tr) != tr {
 				t.Errorf("trigger %q of a case-insensitive expression must be lower case", tr)
@@ -147,4 +179,51 @@ func TestIndexFold(t *testing.T) {
 			t.Errorf("indexFold(%q, %q) = %d; want %d", tc.s, tc.word, got, tc.want)
 		}
 	}
+}
+
+// matcherSeeds are texts at the edges of each expression: each alternative and optional part, case and folding,
+// word boundaries, runs that stop short, matches back to back, and text that is not UTF-8.
+var matcherSeeds = []string{
+	"Bearer abc.DEF_ghi-123", "xbearer abc", "_bearer abc", "é bearer abc", "bearer", "bearer  \t\f x", "bearer \vx",
+	"BeArEr \u212Aey\u017Fecret123", "bearer ab\u212A", "bearer abc bearer def", "bearerbearer x",
+	`"secretKey":"v1"`, `secret_key=v2`, `secret__key=v3`, `secretkey : v4`, `SECRET_KEY\":\"v5`, `session_token=v6`,
+	`sessiontoken:v7`, `x-tc-token: v8`, `X-TC-TOKEN=v9`, `token=v10`, `atoken=v11`, `_token=v12`, `-token=v13`,
+	`token\"=x`, `token"\:x`, `token: \"x`, `token:\`, `token= "`, `token=,`, `token=}x`, `token=a,b`,
+	"\u017Fecret\u212Aey=v14", "to\u212Aen=v15", "se\u017F\u017Fion_to\u212Aen=v16", "token=\xff\xfe", "token=é中",
+	"token=a token=b", "secretkey=a", "secret_key_token=x", "sessionToken=tok-123456789",
+	"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig", "xeyJa.b.c", "_eyJa.b.c", "eyJ.a.b", "eyJa..b", "eyJa.b", "eyJa.b.",
+	"eyJa.b.c.d.e", "eyJa.b.ceyJd.e.f", "é eyJa.b.c",
+	"Signature=0123456789abcdef", "signature=0123456789abcde", "SIGNATURE=0123456789ABCDEF0", "\u017Fignature=0123456789abcdef",
+	"signature=signature=0123456789abcdef", "xsignature=0123456789abcdefg",
+	"", "\xff", "plain text", strings.Repeat("token=AbcdefGhijk ", 5),
+}
+
+func checkRules(t *testing.T, s string) {
+	for i, r := range rules {
+		if got, want := r.apply(s), applyRegexp(i, s); got != want {
+			t.Fatalf("rule %s on %q: %q; regexp gives %q", r.expr, s, got, want)
+		}
+	}
+}
+
+// TestRulesAgreeWithTheirExpressions: each hand-written matcher finds what its expression finds.
+func TestRulesAgreeWithTheirExpressions(t *testing.T) {
+	masked := 0
+	for _, s := range append(matcherSeeds, prefilterSeeds...) {
+		checkRules(t, s)
+		if Patterns(s) != s {
+			masked++
+		}
+	}
+	if masked < 20 {
+		t.Errorf("only %d seeds are masked; want the seeds to exercise the matchers", masked)
+	}
+}
+
+// FuzzRulesAgreeWithTheirExpressions: for any text, each matcher finds what regexp finds with its expression.
+func FuzzRulesAgreeWithTheirExpressions(f *testing.F) {
+	for _, s := range append(matcherSeeds, prefilterSeeds...) {
+		f.Add(s)
+	}
+	f.Fuzz(checkRules)
 }
