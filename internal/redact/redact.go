@@ -7,9 +7,8 @@
 package redact
 
 import (
-	"cmp"
 	"io"
-	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -216,7 +215,7 @@ func masked(s string, spans []span) string {
 	if len(spans) == 0 {
 		return s // the common case: nothing to mask, nothing copied
 	}
-	slices.SortFunc(spans, func(a, b span) int { return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(b.end, a.end)) })
+	sort.Sort(bySpan(spans))
 	var b strings.Builder
 	last := 0
 	for i := 0; i < len(spans); {
@@ -502,4 +501,14 @@ func isAlnum(c byte) bool {
 // is not one (\b knows only ASCII letters, digits and _ as word characters).
 func wordBoundary(s string, at int) bool {
 	return at == 0 || !(isAlnum(s[at-1]) || s[at-1] == '_')
+}
+
+// bySpan orders spans by start, the longer first where two start together. It sorts with package sort, which the
+// binary carries anyway (the SDK uses it): slices.SortFunc would add its own copy of pdqsort for spans, 12 KB.
+type bySpan []span
+
+func (s bySpan) Len() int      { return len(s) }
+func (s bySpan) Swap(i, j int) { s[i], s[j] = s[j], s[i] }
+func (s bySpan) Less(i, j int) bool {
+	return s[i].start < s[j].start || s[i].start == s[j].start && s[i].end > s[j].end
 }
