@@ -119,7 +119,7 @@ func (i *Issuer) attempt(ctx context.Context, r Request, timeout time.Duration) 
 	case ModeGetFederationToken:
 		req := sts.NewGetFederationTokenRequest()
 		req.Name = &r.Name
-		req.Policy = ptr(url.QueryEscape(r.Policy))
+		req.Policy = ptr(i.escaped(r.Policy))
 		if r.DurationSeconds > 0 {
 			req.DurationSeconds = ptr(uint64(r.DurationSeconds))
 		}
@@ -136,7 +136,7 @@ func (i *Issuer) attempt(ctx context.Context, r Request, timeout time.Duration) 
 		req.RoleArn = &r.RoleARN
 		req.RoleSessionName = &r.RoleSessionName
 		if r.Policy != "" {
-			req.Policy = ptr(url.QueryEscape(r.Policy))
+			req.Policy = ptr(i.escaped(r.Policy))
 		}
 		if r.DurationSeconds > 0 {
 			req.DurationSeconds = ptr(uint64(r.DurationSeconds))
@@ -182,6 +182,20 @@ func result(c *sts.Credentials, expired int64, expiration, rid string) (Result, 
 		Expiration:   expiration,
 		RequestID:    rid,
 	}, nil, false
+}
+
+// escapedPolicy is a policy and its URL-encoding, as STS takes it.
+type escapedPolicy struct{ raw, escaped string }
+
+// escaped URL-encodes a policy, as STS requires and the SDK does not do. The last one is kept: a function answers
+// mostly the same grant, whose policy is then encoded once rather than on every call.
+func (i *Issuer) escaped(policy string) string {
+	if last := i.lastPolicy.Load(); last != nil && last.raw == policy {
+		return last.escaped
+	}
+	e := url.QueryEscape(policy)
+	i.lastPolicy.Store(&escapedPolicy{raw: policy, escaped: e})
+	return e
 }
 
 // tags turns the map into STS's list, sorted so that a call is reproducible.

@@ -4,10 +4,12 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // TestIssueKeepsOneClientPerCredentials: calls with the same keys share one SDK client; keys that rotate get a
@@ -153,5 +155,19 @@ func TestErrorsAreFoundInEveryAnswer(t *testing.T) {
 		federation(Endpoint{Host: "sts.example.com", Scheme: SchemeHTTPS}))
 	if err != nil || res.SessionToken != cannedToken || res.ExpiredTime != 1795953336 {
 		t.Errorf("a success = %+v, %v", res, err)
+	}
+}
+
+// TestEscapedPolicy: a policy is sent URL-encoded, whichever one came before it; the last one's encoding is reused.
+func TestEscapedPolicy(t *testing.T) {
+	iss := New(Options{})
+	for _, p := range []string{testPolicy, `{"a":"b c&d"}`, testPolicy, testPolicy, ""} {
+		if got, want := iss.escaped(p), url.QueryEscape(p); got != want {
+			t.Errorf("escaped(%q) = %q; want %q", p, got, want)
+		}
+	}
+	first := iss.escaped(testPolicy)
+	if again := iss.escaped(testPolicy); unsafe.StringData(again) != unsafe.StringData(first) {
+		t.Error("the same policy twice was encoded twice")
 	}
 }

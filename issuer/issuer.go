@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -58,8 +59,9 @@ type Issuer struct {
 	attemptTimeout time.Duration
 	budget         *RetryBudget
 
-	mu      sync.Mutex
-	clients map[clientKey]*client // one SDK client per endpoint, region and credentials (Issuer.client)
+	mu         sync.Mutex
+	clients    map[clientKey]*client // one SDK client per endpoint, region and credentials (Issuer.client)
+	lastPolicy atomic.Pointer[escapedPolicy]
 }
 
 // New returns an Issuer with opts' defaults filled in.
