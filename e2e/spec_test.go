@@ -112,7 +112,7 @@ func newSpecEnv(t *testing.T, h *harness) specEnv {
 		e.jsonFile:    specScopes,
 		e.yamlFile:    string(packed),
 		e.rawYAMLFile: specScopesYAML,
-		e.reloadFile: `{"first": {"bucket": "examplebucket-1250000000", "prefixes": ["first/"], "actions": ["upload"]}}`,
+		e.reloadFile:  `{"first": {"bucket": "examplebucket-1250000000", "prefixes": ["first/"], "actions": ["upload"]}}`,
 	} {
 		if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
 			t.Fatalf("write %s: %v", file, err)
