@@ -20,7 +20,7 @@ const (
 type publicKey struct {
 	kid string
 	alg string
-	key any // *rsa.PublicKey, *ecdsa.PublicKey or ed25519.PublicKey, as golang-jwt expects
+	key any // []byte (HS256), *rsa.PublicKey, *ecdsa.PublicKey or ed25519.PublicKey (verifies)
 }
 
 // jwk holds the JWK members (RFC 7517, 7518, 8037) this package reads.

@@ -90,8 +90,9 @@ func fieldName(field string) string {
 }
 
 // buildScope validates one scope document and builds the scope, or returns nil after adding every problem to p,
-// each named by n.
-func buildScope(name string, d scopeDoc, n namer, in inherited, p *problems) *Scope {
+// each named by n. The policy of the scope's whole grant is built to check it; a scope without templates returns
+// it too (Config.Unnarrowed), as every caller of that scope is sent the same.
+func buildScope(name string, d scopeDoc, n namer, in inherited, p *problems) (*Scope, *builtPolicy) {
 	start := len(*p)
 	s := &Scope{Name: name, Bucket: strings.TrimSpace(d.Bucket), Anonymous: d.Anonymous}
 	s.Region = cmp.Or(strings.TrimSpace(d.Region), in.region)
@@ -155,15 +156,20 @@ func buildScope(name string, d scopeDoc, n namer, in inherited, p *problems) *Sc
 	}
 
 	if len(*p) > start || inheritedBadRegion {
-		return nil
+		return nil, nil
 	}
 	if s.Policy == "" {
-		if _, err := policy.Build(s.shapeGrant()); err != nil {
+		pol, text, err := policy.BuildJSON(s.shapeGrant())
+		if err != nil {
 			n.add(p, "prefixes", "the scope's policy cannot be built: %v", err)
-			return nil
+			return nil, nil
+		}
+		if !s.Templated() {
+			// Without templates the shape is the grant itself: what a request that narrows nothing is sent.
+			return s, &builtPolicy{policy: pol, json: text}
 		}
 	}
-	return s
+	return s, nil
 }
 
 // grantResources reads the folders and keys of a scope whose policy is built.

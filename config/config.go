@@ -10,7 +10,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,14 +38,45 @@ type Config struct {
 	ExternalID     string
 	Format         string  // FormatCAM or FormatSTS
 	AllowOrigins   Origins // CORS origins; "*" allows any
-	LogLevel       slog.Level
+	LogLevel       Level
 	Scopes         map[string]*Scope
 	// Cache reuses credentials minted for an identical grant and identity within a warm instance, while at least
 	// CacheMinRemaining of their lifetime (and never under a third of it) is left.
 	Cache             bool
 	CacheMinRemaining time.Duration
+	// MaxCallsPerSecond is STS_MAX_CALLS_PER_SECOND: each instance calls STS at most this often on average (a
+	// token bucket of one, issuer.Limiter), and answers 429 beyond it without calling. 0: no limit.
+	MaxCallsPerSecond float64
 	// Auth is set with STS_AUTH=jwt: callers must present a bearer token, except for anonymous scopes.
 	Auth *auth.Config
+
+	unnarrowed map[*Scope]builtPolicy // the policies of scopes' whole grants, built once at load (Unnarrowed)
+}
+
+// builtPolicy is a policy and its JSON, as policy.BuildJSON returns them.
+type builtPolicy struct {
+	policy policy.Policy
+	json   string
+}
+
+// addScope keeps a built scope, and the policy of its whole grant when it has one.
+func (c *Config) addScope(s *Scope, built *builtPolicy) {
+	c.Scopes[s.Name] = s
+	if built != nil {
+		if c.unnarrowed == nil {
+			c.unnarrowed = map[*Scope]builtPolicy{}
+		}
+		c.unnarrowed[s] = *built
+	}
+}
+
+// Unnarrowed returns the policy of scope s's whole grant (policy.BuildJSON of s.Grant()) and its JSON, built once
+// when the configuration loaded: what a request that narrows nothing and adds no condition is sent. ok is false
+// unless s is one of c.Scopes without templates and without a verbatim STS_POLICY: a scope filled from a caller's
+// claims (Substitute) is another Scope, with a grant of its own. The policy is shared: a caller must not change it.
+func (c *Config) Unnarrowed(s *Scope) (p policy.Policy, json string, ok bool) {
+	b, ok := c.unnarrowed[s]
+	return b.policy, b.json, ok
 }
 
 // Mode tells which STS action mints credentials: AssumeRole when a role is configured, else GetFederationToken.
@@ -55,6 +85,33 @@ func (c *Config) Mode() issuer.Mode {
 		return issuer.ModeAssumeRole
 	}
 	return issuer.ModeGetFederationToken
+}
+
+// Level is how important a log line is (STS_LOG_LEVEL): lines below the configured level are not written. The
+// values are log/slog's, so that a level reads the same in either.
+type Level int
+
+// The levels STS_LOG_LEVEL names.
+const (
+	LevelDebug Level = -4
+	LevelInfo  Level = 0
+	LevelWarn  Level = 4
+	LevelError Level = 8
+)
+
+// String is the level as a log line writes it.
+func (l Level) String() string {
+	switch l {
+	case LevelDebug:
+		return "DEBUG"
+	case LevelInfo:
+		return "INFO"
+	case LevelWarn:
+		return "WARN"
+	case LevelError:
+		return "ERROR"
+	}
+	return "INFO"
 }
 
 // Error is a configuration problem: Var names the variable, Problem says what is wrong and how to fix it.
@@ -125,19 +182,20 @@ func Load(getenv func(string) string) (*Config, error) {
 
 	switch lvl := strings.ToLower(get("STS_LOG_LEVEL")); lvl {
 	case "", "info":
-		c.LogLevel = slog.LevelInfo
+		c.LogLevel = LevelInfo
 	case "debug":
-		c.LogLevel = slog.LevelDebug
+		c.LogLevel = LevelDebug
 	case "warn", "warning":
-		c.LogLevel = slog.LevelWarn
+		c.LogLevel = LevelWarn
 	case "error":
-		c.LogLevel = slog.LevelError
+		c.LogLevel = LevelError
 	default:
 		p.add("STS_LOG_LEVEL", "%q must be debug, info, warn or error", lvl)
 	}
 
 	loadAuth(get, c, &p)
 	loadCache(get, c, &p)
+	c.MaxCallsPerSecond = callsPerSecond(get("STS_MAX_CALLS_PER_SECOND"), &p)
 
 	in := inherited{region: c.Region, mode: c.Mode(), jwt: c.Auth != nil}
 	if r := get("STS_BUCKET_REGION"); r != "" {
@@ -152,8 +210,8 @@ func Load(getenv func(string) string) (*Config, error) {
 	_, fileDefault := c.Scopes[DefaultScope]
 	named := get("STS_SCOPES") != "" || get("STS_SCOPES_FILE") != ""
 	if !fileDefault && (!named || anySet(get, defaultScopeVars)) {
-		if s := buildScope(DefaultScope, envScope(get, &p), namer{}, in, &p); s != nil {
-			c.Scopes[DefaultScope] = s
+		if s, built := buildScope(DefaultScope, envScope(get, &p), namer{}, in, &p); s != nil {
+			c.addScope(s, built)
 		}
 	}
 
@@ -230,6 +288,23 @@ func loadCache(get func(string) string, c *Config, p *problems) {
 		}
 		c.CacheMinRemaining = time.Duration(n) * time.Second
 	}
+}
+
+// callsPerSecond reads STS_MAX_CALLS_PER_SECOND: unset is 0 (no limit), else a positive decimal number written as
+// digits with an optional fraction (4.8, 0.5, 100); anything else (0, a sign, an exponent, a word) is a problem.
+func callsPerSecond(raw string, p *problems) float64 {
+	if raw == "" {
+		return 0
+	}
+	whole, frac, hasFrac := strings.Cut(raw, ".")
+	ok := whole != "" && allBytes(whole, isDigit) && (!hasFrac || frac != "" && allBytes(frac, isDigit))
+	n, err := strconv.ParseFloat(raw, 64)
+	if !ok || err != nil || !(n > 0) {
+		p.add("STS_MAX_CALLS_PER_SECOND", "%q must be a positive number of STS calls per second and instance, like 4.8 "+
+			"(docs/capacity.md: 0.8 × 600 ÷ the function's reserved concurrency), or unset for no limit", raw)
+		return 0
+	}
+	return n
 }
 
 func parseOrigins(s string, p *problems) Origins {

@@ -2,7 +2,6 @@ package config
 
 import (
 	"errors"
-	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
@@ -38,7 +37,7 @@ func TestLoadDefaults(t *testing.T) {
 	if c.Endpoint != (issuer.Endpoint{Host: "sts.tencentcloudapi.com", Scheme: "HTTPS"}) {
 		t.Errorf("Endpoint = %+v; want sts.tencentcloudapi.com over HTTPS", c.Endpoint)
 	}
-	if c.Region != "ap-guangzhou" || c.FederationName != "cossts" || c.Format != FormatCAM || c.LogLevel != slog.LevelInfo {
+	if c.Region != "ap-guangzhou" || c.FederationName != "cossts" || c.Format != FormatCAM || c.LogLevel != LevelInfo {
 		t.Errorf("defaults = region %q name %q format %q level %v", c.Region, c.FederationName, c.Format, c.LogLevel)
 	}
 	if c.Mode() != issuer.ModeGetFederationToken {
@@ -90,7 +89,7 @@ func TestLoadSettings(t *testing.T) {
 	if c.Region != "ap-shanghai" {
 		t.Errorf("Region = %q; want TENCENTCLOUD_REGION's ap-shanghai", c.Region)
 	}
-	if c.Mode() != issuer.ModeAssumeRole || c.ExternalID != "ext" || c.Format != FormatSTS || c.LogLevel != slog.LevelDebug {
+	if c.Mode() != issuer.ModeAssumeRole || c.ExternalID != "ext" || c.Format != FormatSTS || c.LogLevel != LevelDebug {
 		t.Errorf("mode %q ext %q format %q level %v", c.Mode(), c.ExternalID, c.Format, c.LogLevel)
 	}
 	if got := c.AllowOrigins; !reflect.DeepEqual(got, Origins{"https://app.example.com", "http://localhost:5173"}) {
@@ -176,6 +175,15 @@ func TestLoadErrors(t *testing.T) {
 		{"template without jwt", minimal.with("STS_ALLOW_PREFIXES", "users/${jwt:sub}/"), []string{"STS_ALLOW_PREFIXES: templates like ${jwt:sub} need STS_AUTH=jwt"}},
 		{"cache word", minimal.with("STS_CACHE", "yes"), []string{`STS_CACHE: "yes" must be on or off`}},
 		{"cache remaining", minimal.with("STS_CACHE_MIN_REMAINING_SECONDS", "-1"), []string{"STS_CACHE_MIN_REMAINING_SECONDS:"}},
+		{"calls per second zero", minimal.with("STS_MAX_CALLS_PER_SECOND", "0"), []string{`STS_MAX_CALLS_PER_SECOND: "0" must be a positive number`}},
+		{"calls per second zero point zero", minimal.with("STS_MAX_CALLS_PER_SECOND", "0.000"), []string{"STS_MAX_CALLS_PER_SECOND:"}},
+		{"calls per second negative", minimal.with("STS_MAX_CALLS_PER_SECOND", "-1"), []string{"STS_MAX_CALLS_PER_SECOND:"}},
+		{"calls per second word", minimal.with("STS_MAX_CALLS_PER_SECOND", "many"), []string{"STS_MAX_CALLS_PER_SECOND:"}},
+		{"calls per second exponent", minimal.with("STS_MAX_CALLS_PER_SECOND", "1e3"), []string{"STS_MAX_CALLS_PER_SECOND:"}},
+		{"calls per second infinite", minimal.with("STS_MAX_CALLS_PER_SECOND", "Inf"), []string{"STS_MAX_CALLS_PER_SECOND:"}},
+		{"calls per second bare fraction", minimal.with("STS_MAX_CALLS_PER_SECOND", ".5"), []string{"STS_MAX_CALLS_PER_SECOND:"}},
+		{"calls per second trailing dot", minimal.with("STS_MAX_CALLS_PER_SECOND", "5."), []string{"STS_MAX_CALLS_PER_SECOND:"}},
+		{"calls per second with a unit", minimal.with("STS_MAX_CALLS_PER_SECOND", "5/s"), []string{"STS_MAX_CALLS_PER_SECOND:"}},
 		{"empty scopes", minimal.with("STS_SCOPES", "{}"), []string{"STS_SCOPES: defines no scope"}},
 		{"policy not json", env{"STS_POLICY": "{version"}, []string{"STS_POLICY: is not a usable CAM policy"}},
 		{"policy with principal", env{"STS_POLICY": `{"version":"2.0","principal":{"qcs":["*"]},"statement":[{"effect":"allow","action":["name/cos:GetObject"],"resource":["*"]}]}`}, []string{"STS_POLICY:"}},
@@ -320,5 +328,19 @@ func TestLoadFederationDurationUpToASubAccountsLimit(t *testing.T) {
 	}
 	if s := c.Scopes[DefaultScope]; s.MaxDurationSeconds != 129600 || s.DurationSeconds != 86400 {
 		t.Errorf("durations = %d / %d; want 86400 / 129600", s.DurationSeconds, s.MaxDurationSeconds)
+	}
+}
+
+// TestMaxCallsPerSecond: STS_MAX_CALLS_PER_SECOND is a positive decimal number of calls per second and instance;
+// unset (or blank) is no limit.
+func TestMaxCallsPerSecond(t *testing.T) {
+	for raw, want := range map[string]float64{"": 0, "  ": 0, "4.8": 4.8, "1": 1, "0.25": 0.25, " 600 ": 600, "007": 7} {
+		c, err := Load(minimal.with("STS_MAX_CALLS_PER_SECOND", raw).get)
+		if err != nil {
+			t.Fatalf("%q: Load: %v", raw, err)
+		}
+		if c.MaxCallsPerSecond != want {
+			t.Errorf("STS_MAX_CALLS_PER_SECOND=%q: MaxCallsPerSecond = %v; want %v", raw, c.MaxCallsPerSecond, want)
+		}
 	}
 }

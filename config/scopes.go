@@ -5,17 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 )
-
-var scopeNameRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // scopesFile resolves STS_SCOPES_FILE: a relative path is taken from the function's code directory (where the
 // binary lives), because SCF does not promise the working directory.
@@ -57,13 +51,19 @@ func loadNamedScopes(get func(string) string, c *Config, in inherited, p *proble
 			p.add(source, "cannot read %s: %v; ship the file in the code package and give its path relative to it", file, unwrapPathError(err))
 			return
 		}
-		switch strings.ToLower(filepath.Ext(file)) {
-		case ".json":
-			err = decodeJSON(raw, &docs)
-		case ".yaml", ".yml":
-			err = decodeYAML(raw, &docs)
-		default:
+		ext := strings.ToLower(filepath.Ext(file))
+		if ext != ".json" && ext != ".yaml" && ext != ".yml" {
 			p.add(source, "%s must end in .json, .yaml or .yml", file)
+			return
+		}
+		// A YAML file is read as the JSON scripts/build.sh packs in its place (ConvertYAML): JSON is YAML, so the
+		// file keeps its name, and the function carries no YAML parser.
+		err = decodeJSON(raw, &docs)
+		var syntax *json.SyntaxError
+		if err != nil && ext != ".json" && errors.As(err, &syntax) {
+			p.add(source, "%s is YAML that was not converted: the function reads a scopes file as JSON, which scripts/build.sh "+
+				"writes when it packs a YAML one (EXTRA_FILES=%s scripts/build.sh); a file put in the code package another way "+
+				"must be JSON (it may keep its name: JSON is YAML)", file, filepath.Base(file))
 			return
 		}
 		if err != nil {
@@ -90,12 +90,12 @@ func loadNamedScopes(get func(string) string, c *Config, in inherited, p *proble
 				}
 			}
 		}
-		if !scopeNameRE.MatchString(name) {
+		if !validScopeName(name) {
 			p.add(source, "scopes.%q: a scope name is 1 to 64 letters, digits, _ or -", truncateName(name))
 			continue
 		}
-		if s := buildScope(name, docs[name], namer{source: source, scope: name}, in, p); s != nil {
-			c.Scopes[name] = s
+		if s, built := buildScope(name, docs[name], namer{source: source, scope: name}, in, p); s != nil {
+			c.addScope(s, built)
 		}
 	}
 }
@@ -113,13 +113,17 @@ func decodeJSON(raw []byte, v any) error {
 	return nil
 }
 
-func decodeYAML(raw []byte, v any) error {
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
-		return err
+// ConvertYAML turns a scopes document written in YAML into the JSON that Load reads from a scopes file: decoded
+// strictly into the document's own types by decodeYAML (internal/scopesyaml.Decode: this package links no YAML
+// parser), then written as JSON, so that the JSON says exactly what the YAML said, no field more or less.
+// scripts/build.sh packs the result in place of a YAML scopes file; cmd/local and the tests read YAML through it.
+// The error is the YAML decoder's: a field no scope has, or a value of the wrong type, with its line.
+func ConvertYAML(raw []byte, decodeYAML func(raw []byte, v any) error) ([]byte, error) {
+	var docs map[string]scopeDoc
+	if err := decodeYAML(raw, &docs); err != nil {
+		return nil, err
 	}
-	return nil
+	return json.Marshal(docs)
 }
 
 func unwrapPathError(err error) error {

@@ -6,6 +6,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/cos-sts-scf/cos-sts-scf/internal/scopesyaml"
+	"github.com/cos-sts-scf/cos-sts-scf/policy"
 )
 
 // The three grants of the README's "Scopes" section, in both syntaxes.
@@ -54,12 +57,24 @@ func writeFile(t *testing.T, name, content string) string {
 	return path
 }
 
+// packedYAML writes a YAML scopes document as scripts/build.sh packs it: converted to JSON (ConvertYAML with
+// internal/scopesyaml's decoder), under its own name.
+func packedYAML(t *testing.T, name, doc string) string {
+	t.Helper()
+	js, err := ConvertYAML([]byte(doc), scopesyaml.Decode)
+	if err != nil {
+		t.Fatalf("ConvertYAML: %v", err)
+	}
+	return writeFile(t, name, string(js))
+}
+
 func TestNamedScopesAllSources(t *testing.T) {
 	sources := map[string]env{
-		"inline json": keys.with("STS_SCOPES", threeScopesJSON),
-		"json file":   keys.with("STS_SCOPES_FILE", writeFile(t, "scopes.json", threeScopesJSON)),
-		"yaml file":   keys.with("STS_SCOPES_FILE", writeFile(t, "scopes.yaml", threeScopesYAML)),
-		"yml file":    keys.with("STS_SCOPES_FILE", writeFile(t, "scopes.yml", threeScopesYAML)),
+		"inline json":          keys.with("STS_SCOPES", threeScopesJSON),
+		"json file":            keys.with("STS_SCOPES_FILE", writeFile(t, "scopes.json", threeScopesJSON)),
+		"yaml file":            keys.with("STS_SCOPES_FILE", packedYAML(t, "scopes.yaml", threeScopesYAML)),
+		"yml file":             keys.with("STS_SCOPES_FILE", packedYAML(t, "scopes.yml", threeScopesYAML)),
+		"json in a .yaml file": keys.with("STS_SCOPES_FILE", writeFile(t, "scopes.yaml", threeScopesJSON)),
 	}
 	for name, e := range sources {
 		t.Run(name, func(t *testing.T) {
@@ -167,10 +182,10 @@ func TestScopesFileErrors(t *testing.T) {
 	}{
 		{"missing file", keys.with("STS_SCOPES_FILE", filepath.Join(t.TempDir(), "nope.yaml")), "STS_SCOPES_FILE: cannot read"},
 		{"wrong extension", keys.with("STS_SCOPES_FILE", writeFile(t, "scopes.toml", "a = 1")), "must end in .json, .yaml or .yml"},
-		{"yaml unknown field", keys.with("STS_SCOPES_FILE", writeFile(t, "s.yaml", "a:\n  bucket: a-1250000000\n  prefix: [x/]\n")), "field prefix not found"},
-		{"yaml verbatim policy", keys.with("STS_SCOPES_FILE", writeFile(t, "p.yaml", "a:\n  bucket: a-1250000000\n  prefixes: [x/]\n  policy: \"{}\"\n")), "field policy not found"},
-		{"yaml field error names the scope", keys.with("STS_SCOPES_FILE", writeFile(t, "s.yaml", "avatar:\n  bucket: a-1250000000\n  prefixes: [ok/, \"no\"]\n")), `scopes.avatar.prefixes[1]: must end with "/"`},
-		{"empty yaml", keys.with("STS_SCOPES_FILE", writeFile(t, "s.yaml", "")), "defines no scope"},
+		{"yaml field error names the scope", keys.with("STS_SCOPES_FILE", packedYAML(t, "s.yaml", "avatar:\n  bucket: a-1250000000\n  prefixes: [ok/, \"no\"]\n")), `scopes.avatar.prefixes[1]: must end with "/"`},
+		{"empty yaml", keys.with("STS_SCOPES_FILE", packedYAML(t, "s.yaml", "")), "defines no scope"},
+		{"yaml not converted says how", keys.with("STS_SCOPES_FILE", writeFile(t, "s.yml", threeScopesYAML)), "is YAML that was not converted: the function reads a scopes file as JSON, which scripts/build.sh writes when it packs a YAML one (EXTRA_FILES=s.yml scripts/build.sh)"},
+		{"json in a .yaml file, wrong field", keys.with("STS_SCOPES_FILE", writeFile(t, "s.yaml", `{"a":{"bucket":"a-1250000000","prefix":["x/"]}}`)), `is not a valid scopes document: json: unknown field "prefix"`},
 		{"both sources", keys.with("STS_SCOPES", threeScopesJSON, "STS_SCOPES_FILE", writeFile(t, "s.json", threeScopesJSON)), "STS_SCOPES: cannot be combined with STS_SCOPES_FILE"},
 	}
 	for _, tc := range tests {
@@ -180,6 +195,45 @@ func TestScopesFileErrors(t *testing.T) {
 				t.Errorf("err = %v; want it to contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestConvertYAMLRefusesWhatLoadRefused: a YAML document's typos and the verbatim policy no file may hold are
+// refused when it is converted, with the decoder's words and line, as Load refused them when it read YAML itself.
+func TestConvertYAMLRefusesWhatLoadRefused(t *testing.T) {
+	for _, tc := range []struct{ name, doc, want string }{
+		{"unknown field", "a:\n  bucket: a-1250000000\n  prefix: [x/]\n", "line 3: field prefix not found"},
+		{"verbatim policy", "a:\n  bucket: a-1250000000\n  prefixes: [x/]\n  policy: \"{}\"\n", "line 4: field policy not found"},
+		{"wrong type", "a:\n  bucket: a-1250000000\n  durationSeconds: soon\n", "line 3: cannot unmarshal !!str `soon` into int"},
+		{"not a mapping", "- a\n- b\n", "cannot unmarshal !!seq into map"},
+	} {
+		if js, err := ConvertYAML([]byte(tc.doc), scopesyaml.Decode); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: ConvertYAML = %s, %v; want an error containing %q", tc.name, js, err, tc.want)
+		}
+	}
+}
+
+// TestConvertYAMLSaysWhatYAMLSays: what the function loads from a converted document is what the document says,
+// YAML's own spellings included (yes for true, 0x for hex), as yaml.v3 read them into the scopes' types.
+func TestConvertYAMLSaysWhatYAMLSays(t *testing.T) {
+	doc := "s:\n  bucket: b-1250000000\n  prefixes: [a/]\n  keys: []\n  durationSeconds: 0x384\n  conditions:\n    bindSourceIp: yes\n    contentTypes: [image/*]\n"
+	var want map[string]scopeDoc
+	if err := scopesyaml.Decode([]byte(doc), &want); err != nil {
+		t.Fatal(err)
+	}
+	js, err := ConvertYAML([]byte(doc), scopesyaml.Decode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]scopeDoc
+	if err := decodeJSON(js, &got); err != nil {
+		t.Fatalf("decodeJSON(%s): %v", js, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("JSON %s reads as %+v; the YAML as %+v", js, got, want)
+	}
+	if *got["s"].DurationSeconds != 900 || !got["s"].Conditions.BindSourceIP || got["s"].Keys == nil {
+		t.Errorf("converted %s; want 900 s, bindSourceIp true and an empty (not absent) keys list", js)
 	}
 }
 
@@ -202,4 +256,59 @@ func names(c *Config) []string {
 		out = append(out, n)
 	}
 	return out
+}
+
+// TestUnnarrowedIsTheGrantsPolicy: the policy a scope keeps from the load is the one its whole grant builds, for
+// every scope of the README's file and the environment's; a scope with templates or a verbatim policy keeps none.
+func TestUnnarrowedIsTheGrantsPolicy(t *testing.T) {
+	c, err := Load(env{
+		"STS_SCOPES": threeScopesJSON, "STS_BUCKET": "examplebucket-1250000000",
+		"STS_ALLOW_PREFIXES": "uploads/,exports/report.csv", "STS_ALLOW_ACTIONS": "upload,download,delete",
+	}.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Scopes) != 4 {
+		t.Fatalf("scopes = %v; want the file's three and default", c.Scopes)
+	}
+	for name, s := range c.Scopes {
+		pol, text, ok := c.Unnarrowed(s)
+		if !ok {
+			t.Errorf("scope %q has no unnarrowed policy", name)
+			continue
+		}
+		wantPol, wantText, err := policy.BuildJSON(s.Grant())
+		if err != nil {
+			t.Fatalf("scope %q: BuildJSON: %v", name, err)
+		}
+		if text != wantText || !reflect.DeepEqual(pol, wantPol) {
+			t.Errorf("scope %q: unnarrowed %s; its grant builds %s", name, text, wantText)
+		}
+	}
+
+	c, err = Load(env{
+		"STS_AUTH": "jwt", "STS_JWT_ISSUER": "https://idp.example.com", "STS_JWT_AUDIENCE": "cos-sts",
+		"STS_JWT_SECRET": strings.Repeat("s", 32),
+		"STS_SCOPES":     `{"mine": {"bucket": "b-1250000000", "prefixes": ["users/${jwt:sub}/"]}}`,
+	}.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := c.Unnarrowed(c.Scopes["mine"]); ok {
+		t.Error("a scope with templates has an unnarrowed policy; each caller's is its own")
+	}
+	filled, err := c.Scopes["mine"].Substitute(map[string]any{"sub": "alice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := c.Unnarrowed(filled); ok {
+		t.Error("a filled scope carries an unnarrowed policy")
+	}
+	c, err = Load(env{"STS_POLICY": `{"version":"2.0","statement":[{"effect":"allow","action":["name/cos:GetObject"],"resource":["qcs::cos:ap-guangzhou:uid/1250000000:b-1250000000/*"]}]}`}.get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := c.Unnarrowed(c.Scopes[DefaultScope]); ok {
+		t.Error("a verbatim STS_POLICY scope has an unnarrowed policy built")
+	}
 }

@@ -44,7 +44,7 @@ func TestFingerprintCoversEveryVariableLoadReads(t *testing.T) {
 	configs := map[string]env{
 		"nothing":    {},
 		"minimal":    minimal,
-		"everything": minimal.with("STS_ENDPOINT", "sts.tencentcloudapi.com", "STS_REGION", "ap-shanghai", "STS_BUCKET_REGION", "ap-beijing", "STS_ALLOW_ACTIONS", "upload", "STS_DURATION_SECONDS", "900", "STS_MAX_DURATION_SECONDS", "3600", "STS_ROLE_ARN", "qcs::cam::uin/1:roleName/r", "STS_ROLE_EXTERNAL_ID", "x", "STS_RESPONSE_FORMAT", "sts", "STS_ALLOW_ORIGINS", "*", "STS_LOG_LEVEL", "debug", "STS_CACHE", "on", "STS_CACHE_MIN_REMAINING_SECONDS", "60", "STS_FEDERATION_NAME", "app"),
+		"everything": minimal.with("STS_ENDPOINT", "sts.tencentcloudapi.com", "STS_REGION", "ap-shanghai", "STS_BUCKET_REGION", "ap-beijing", "STS_ALLOW_ACTIONS", "upload", "STS_DURATION_SECONDS", "900", "STS_MAX_DURATION_SECONDS", "3600", "STS_ROLE_ARN", "qcs::cam::uin/1:roleName/r", "STS_ROLE_EXTERNAL_ID", "x", "STS_RESPONSE_FORMAT", "sts", "STS_ALLOW_ORIGINS", "*", "STS_LOG_LEVEL", "debug", "STS_CACHE", "on", "STS_CACHE_MIN_REMAINING_SECONDS", "60", "STS_FEDERATION_NAME", "app", "STS_MAX_CALLS_PER_SECOND", "4.8"),
 		"jwt":        jwt,
 		"jwt unset":  minimal.with("STS_JWT_SECRET", "s"),
 		"policy":     {"STS_POLICY": `{"version":"2.0","statement":[{"effect":"allow","action":["name/cos:GetObject"],"resource":["*"]}]}`},

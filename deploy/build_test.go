@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"debug/buildinfo"
 	"debug/elf"
 	"io"
 	"os"
@@ -27,7 +28,8 @@ func TestBuildScript(t *testing.T) {
 	}
 	// The build every test package shares compiles the function with the script's flags, once per go test run:
 	// waiting for it here means that on linux/amd64 the script finds every package in Go's build cache and links.
-	if _, err := scfrpc.SharedBinary(context.Background(), ".."); err != nil {
+	shared, err := scfrpc.SharedBinary(context.Background(), "..")
+	if err != nil {
 		t.Fatalf("build the function: %v", err)
 	}
 	script, err := filepath.Abs("../scripts/build.sh")
@@ -87,4 +89,34 @@ func TestBuildScript(t *testing.T) {
 	if exe.Section(".symtab") != nil {
 		t.Errorf("main has a .symtab; want it stripped (-ldflags=-s -w)")
 	}
+
+	// What the tests and the bench run is what ships: the build every test shares was made with the script's
+	// settings, HTTP/2 left out of net/http included.
+	shipped, err := buildinfo.Read(bytes.NewReader(bin))
+	if err != nil {
+		t.Fatalf("main's build information: %v", err)
+	}
+	tested, err := buildinfo.ReadFile(shared)
+	if err != nil {
+		t.Fatalf("the shared build's information: %v", err)
+	}
+	want := map[string]string{"-tags": "nethttpomithttp2", "-trimpath": "true", "CGO_ENABLED": "0"}
+	for key, value := range want {
+		if got := setting(shipped, key); got != value {
+			t.Errorf("build.sh's main: %s = %q; want %q", key, got, value)
+		}
+		if got := setting(tested, key); got != value {
+			t.Errorf("the binary the tests run: %s = %q; want %q, as build.sh builds it", key, got, value)
+		}
+	}
+}
+
+// setting is one of the build settings Go recorded in a binary ("" when absent).
+func setting(bi *buildinfo.BuildInfo, key string) string {
+	for _, s := range bi.Settings {
+		if s.Key == key {
+			return s.Value
+		}
+	}
+	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -194,5 +195,90 @@ func checkBinaryVersion(t *testing.T, bin, want string) {
 	first, _, _ := strings.Cut(string(fn.Output()), "\n")
 	if !strings.Contains(first, `"msg":"cold start"`) || !strings.Contains(first, `"version":"`+want+`"`) {
 		t.Errorf("first log line = %s; want the cold start with version %q", first, want)
+	}
+}
+
+// TestBuildPacksYAMLScopesAsJSON: the function reads scopes files as JSON only, so build.sh packs a YAML scopes
+// document of EXTRA_FILES as its JSON, under its own name; the packed function then serves the scopes the YAML
+// describes with STS_SCOPES_FILE=scopes.yaml, as the README says. A document that does not decode fails the build
+// with its line, and a YAML file that reached the package another way (uploaded by hand) is a ConfigError that
+// says how to pack it.
+func TestBuildPacksYAMLScopesAsJSON(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cross-builds the function: skipped with -short")
+	}
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		t.Skip("runs the packaged linux/amd64 function")
+	}
+	dist, work := t.TempDir(), t.TempDir()
+	doc := "# scopes.yaml\navatar:\n  bucket: avatars-1250000000\n  region: ap-guangzhou\n  prefixes: [\"avatars/\"]\n" +
+		"  actions: [upload]\n  conditions:\n    maxContentLength: 5242880\n    bindSourceIp: yes\n"
+	if err := os.WriteFile(filepath.Join(work, "scopes.yaml"), []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out := runScript(t, "build.sh", work, "DIST="+dist, "EXTRA_FILES=scopes.yaml", "VERSION=v0.0.0-test")
+	if code != 0 {
+		t.Fatalf("build.sh: exit %d\n%s", code, out)
+	}
+	pkg := filepath.Join(dist, "package")
+	packed, err := os.ReadFile(filepath.Join(pkg, "scopes.yaml"))
+	if err != nil || !json.Valid(packed) {
+		t.Fatalf("packed scopes.yaml = %q, %v; want JSON", packed, err)
+	}
+	if got := zipNames(t, filepath.Join(dist, "cos-sts-scf.zip")); !slices.Equal(got, []string{"main", "scopes.yaml"}) {
+		t.Errorf("zip = %q", got)
+	}
+
+	dryRun := func(t *testing.T) (map[string]any, string) {
+		t.Helper()
+		env := map[string]string{"STS_SCOPES_FILE": "scopes.yaml", "STS_SECRET_ID": "AKIDpackedyaml", "STS_SECRET_KEY": "packedyamlsecret"}
+		var list []string
+		for k, v := range env {
+			list = append(list, k+"="+v)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		fn, err := scfrpc.Start(ctx, filepath.Join(pkg, "main"), list)
+		if err != nil {
+			t.Fatalf("start the packaged function: %v", err)
+		}
+		defer fn.Close()
+		reply, err := fn.Invoke(ctx, scfrpc.Invocation{Payload: []byte(`{"scope":"avatar","dryRun":true}`), RequestID: "yaml", Environment: env})
+		if err != nil || reply.Error != nil {
+			t.Fatalf("invoke: %v %+v", err, reply.Error)
+		}
+		var body map[string]any
+		if err := json.Unmarshal(reply.Payload, &body); err != nil {
+			t.Fatalf("reply %s: %v", reply.Payload, err)
+		}
+		return body, string(fn.Output())
+	}
+	body, log := dryRun(t)
+	data, _ := body["data"].(map[string]any)
+	if data["scope"] != "avatar" || !strings.Contains(fmt.Sprint(data["prefixes"]), "avatars/") ||
+		!strings.Contains(fmt.Sprint(data["conditions"]), "5242880") {
+		t.Errorf("dry run of the packed scope = %v\nlog:\n%s", body, log)
+	}
+
+	// Uploaded by hand, unconverted: the function says what to do.
+	if err := os.WriteFile(filepath.Join(pkg, "scopes.yaml"), []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	body, log = dryRun(t)
+	if body["codeDesc"] != "ConfigError" || !strings.Contains(log, "scopes.yaml is YAML that was not converted") ||
+		!strings.Contains(log, "EXTRA_FILES=scopes.yaml scripts/build.sh") {
+		t.Errorf("an unconverted YAML file: reply %v\nlog:\n%s\nwant a ConfigError whose log says how to pack it", body, log)
+	}
+
+	// A typo fails the build, naming the line, and leaves the package as it was.
+	if err := os.WriteFile(filepath.Join(work, "bad.yaml"), []byte("avatar:\n  bucket: a-1250000000\n  prefix: [a/]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out = runScript(t, "build.sh", work, "DIST="+dist, "EXTRA_FILES=bad.yaml", "VERSION=v0.0.0-test")
+	if code != 2 || !strings.Contains(out, "line 3: field prefix not found") || !strings.Contains(out, "EXTRA_FILES names bad.yaml") {
+		t.Errorf("build.sh with a typo: exit %d\n%s\nwant exit 2 naming the line", code, out)
+	}
+	if got := dirNames(t, pkg); !slices.Equal(got, []string{"main", "scopes.yaml"}) {
+		t.Errorf("package after a failed build = %q; want it untouched", got)
 	}
 }

@@ -15,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cos-sts-scf/cos-sts-scf/config"
 	"github.com/cos-sts-scf/cos-sts-scf/internal/cosemu"
+	"github.com/cos-sts-scf/cos-sts-scf/internal/scopesyaml"
 	cos "github.com/tencentyun/cos-go-sdk-v5"
 )
 
@@ -85,7 +87,8 @@ func newCOSRig(t *testing.T, env map[string]string) *cosRig {
 }
 
 // readmeScopes writes the README's scopes.yaml examples (the yaml blocks of its Scopes section, all of them when
-// withJWT) to a file and returns its path for STS_SCOPES_FILE: the tests run what the README shows.
+// withJWT) to a file as scripts/build.sh packs it (converted to JSON, config.ConvertYAML) and returns its path for
+// STS_SCOPES_FILE: the tests run what the README shows, as the function receives it.
 func readmeScopes(t *testing.T, withJWT bool) string {
 	t.Helper()
 	readme, err := os.ReadFile("../README.md")
@@ -110,8 +113,12 @@ func readmeScopes(t *testing.T, withJWT bool) string {
 	if withJWT {
 		doc += blocks[1]
 	}
+	packed, err := config.ConvertYAML([]byte(doc), scopesyaml.Decode)
+	if err != nil {
+		t.Fatalf("the README's scopes do not convert: %v", err)
+	}
 	path := filepath.Join(t.TempDir(), "scopes.yaml")
-	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+	if err := os.WriteFile(path, packed, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path

@@ -79,23 +79,24 @@ var faultCases = []faultCase{
 // TestFaults injects each fault into the emulator and checks, through the real
 // binary over net/rpc, the status the caller gets, that it came before SCF's
 // deadline, and how many times STS was called. A table of the figures goes to
-// the test log.
+// the test log. Each fault meets an instance of its own: an instance's retry
+// budget (issuer.RetryBudget) carries over from one call to the next, so a row
+// on an instance that earlier rows had failed would see fewer retries
+// (TestSustainedFailuresSpendTheRetryBudget is about that).
 func TestFaults(t *testing.T) {
-	var skew atomic.Int64
-	h := newHarnessWith(t, harnessOptions{emuNow: func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }})
 	event := urlEvent("POST", `{"prefixes":["uploads/faults/"],"actions":["upload"]}`, nil)
 
 	var table strings.Builder
 	fmt.Fprintf(&table, "%-60s %-9s %-6s %8s %9s\n", "fault", "deadline", "status", "attempts", "latency")
 	for i, tc := range faultCases {
 		t.Run(tc.name, func(t *testing.T) {
+			var skew atomic.Int64
+			skew.Store(int64(tc.skew))
+			h := newHarnessWith(t, harnessOptions{emuNow: func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }})
 			deadline := tc.deadline
 			if deadline == 0 {
 				deadline = 10 * time.Second
 			}
-			h.emu.Reset()
-			skew.Store(int64(tc.skew))
-			defer skew.Store(0)
 			for _, f := range tc.faults {
 				h.emu.Inject(f)
 			}
@@ -253,5 +254,58 @@ func TestLoggedBefore(t *testing.T) {
 		if err := loggedBefore(line, deadline); (err == nil) != tc.ok {
 			t.Errorf("loggedBefore(%q) = %v; want ok %v", tc.time, err, tc.ok)
 		}
+	}
+}
+
+// TestSustainedFailuresSpendTheRetryBudget: an instance's retries come from a budget of one call's worth, earned
+// back by successes (issuer.RetryBudget). Under throttling that does not pass, the first request retries as far as
+// it may; the next ones are tried once and answered 429 at once, adding one call each to STS's load instead of six,
+// and the log line says why. Once STS answers again, successes earn retries back.
+func TestSustainedFailuresSpendTheRetryBudget(t *testing.T) {
+	h := newHarness(t, nil)
+	event := urlEvent("POST", `{"prefixes":["uploads/budget/"],"actions":["upload"]}`, nil)
+	throttled := func(t *testing.T, id string) (calls int, line map[string]any) {
+		t.Helper()
+		h.emu.Reset()
+		h.emu.Inject(stsemu.Fault{Code: "RequestLimitExceeded"})
+		reply, _, err := h.send(event, id, 10*time.Second, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.keep(reply.Payload)
+		if _, err := wellFormed(reply.Payload, replyWant{status: 429, format: "cam", code: "RequestLimitExceeded", requestID: id}); err != nil {
+			t.Fatalf("reply: %v", err)
+		}
+		attempts := loggedAttempts(t, h, id)
+		line, _ = waitLogLine(h, id)
+		return len(settledCalls(h, attempts)), line
+	}
+	if calls, _ := throttled(t, "budget-first"); calls != maxAttempts {
+		t.Errorf("the first throttled request made %d STS calls; want %d", calls, maxAttempts)
+	}
+	for i := range 3 {
+		id := fmt.Sprintf("budget-spent-%d", i)
+		calls, line := throttled(t, id)
+		if calls != 1 {
+			t.Errorf("%s: %d STS calls; want 1, the budget spent", id, calls)
+		}
+		if detail, _ := line["detail"].(string); !strings.Contains(detail, "retry budget is spent") {
+			t.Errorf("%s: log line %v; want a detail saying the retry budget is spent", id, line)
+		}
+	}
+	h.emu.Reset()
+	for i := range 5 {
+		id := fmt.Sprintf("budget-earn-%d", i)
+		reply, _, err := h.send(event, id, 10*time.Second, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.keep(reply.Payload)
+		if _, err := wellFormed(reply.Payload, replyWant{status: 200, format: "cam", requestID: id}); err != nil {
+			t.Fatalf("%s with STS healthy: %v", id, err)
+		}
+	}
+	if calls, _ := throttled(t, "budget-earned"); calls != 2 {
+		t.Errorf("after five successes a throttled request made %d STS calls; want 2 (one retry earned)", calls)
 	}
 }

@@ -6,7 +6,10 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/cos-sts-scf/cos-sts-scf/internal/stsemu"
 )
@@ -314,10 +317,16 @@ func spec4Configuration(e specEnv) []specCase {
 			grant: grantIs("exports-1250000000", "ap-guangzhou", nil, []string{"exports/latest.csv"}, []string{"name/cos:GetObject"}),
 		},
 		{
-			name:  "§4 STS_SCOPES_FILE: a YAML file",
+			name:  "§4 STS_SCOPES_FILE: a YAML file, as scripts/build.sh packs it",
 			env:   map[string]string{"STS_SCOPES_FILE": e.yamlFile},
 			event: postBody(`{"scope":"avatar","dryRun":true}`), status: 200, calls: 0,
 			grant: grantIs("avatars-1250000000", "ap-shanghai", []string{"avatars/"}, nil, uploadActions),
+		},
+		{
+			name:  "§4 STS_SCOPES_FILE: a YAML file that reached the package unconverted is a ConfigError saying how to pack it",
+			env:   map[string]string{"STS_SCOPES_FILE": e.rawYAMLFile},
+			event: postBody(`{"scope":"avatar","dryRun":true}`), status: 500, errCode: "ConfigError", calls: 0,
+			check: logSays("STS_SCOPES_FILE", "is YAML that was not converted", "EXTRA_FILES=unconverted.yaml scripts/build.sh"),
 		},
 		{
 			name:  "§4 STS_SCOPES_FILE is re-read when the file changes",
@@ -378,6 +387,37 @@ func spec4Configuration(e specEnv) []specCase {
 			env:   jwtEnv,
 			event: postBody(`{"scope":"public","dryRun":true}`), status: 200, calls: 0,
 			grant: grantIs(bucket, region, []string{"public/"}, nil, downloadActions),
+		},
+		{
+			name:  "§4 STS_MAX_CALLS_PER_SECOND: beyond it, 429 RequestLimitExceeded with Retry-After and no call to STS",
+			env:   map[string]string{"STS_MAX_CALLS_PER_SECOND": "0.01"}, // one call per 100 s
+			event: postBody(`{"prefixes":["uploads/limited/"]}`), status: 200, calls: 1,
+			check: func(t *testing.T, r *specReply) {
+				r.h.emu.Reset()
+				reply, _, err := r.h.send(r.c.event, "spec-limited-"+rand4(), 10*time.Second, rowEnv(r.h, r.c))
+				if err != nil {
+					t.Fatal(err)
+				}
+				r.h.keep(reply.Payload)
+				var ir integration
+				if err := json.Unmarshal(reply.Payload, &ir); err != nil {
+					t.Fatalf("reply %.300s: %v", reply.Payload, err)
+				}
+				if ir.StatusCode != 429 || ir.Headers["Retry-After"] == "" || !strings.Contains(ir.Body, `"codeDesc":"RequestLimitExceeded"`) {
+					t.Errorf("the second request = %d %v %s; want 429 RequestLimitExceeded with Retry-After", ir.StatusCode, ir.Headers, ir.Body)
+				}
+				if n, err := strconv.Atoi(ir.Headers["Retry-After"]); err != nil || n < 90 || n > 100 {
+					t.Errorf("Retry-After = %q; want about 100 s", ir.Headers["Retry-After"])
+				}
+				if calls := r.h.emu.Calls(); len(calls) != 0 {
+					t.Errorf("the refused request made %d STS calls; want 0", len(calls))
+				}
+			},
+		},
+		{
+			name:  "§4 STS_MAX_CALLS_PER_SECOND that is not a positive number is a ConfigError",
+			env:   map[string]string{"STS_MAX_CALLS_PER_SECOND": "0"},
+			event: postBody(`{}`), status: 500, errCode: "ConfigError", calls: 0, check: logSays("STS_MAX_CALLS_PER_SECOND"),
 		},
 		{
 			name:  "§4 STS_CACHE defaults to off: an identical request mints again",

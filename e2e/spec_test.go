@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cos-sts-scf/cos-sts-scf/config"
+	"github.com/cos-sts-scf/cos-sts-scf/internal/scopesyaml"
 	"github.com/cos-sts-scf/cos-sts-scf/internal/stsemu"
 )
 
@@ -72,7 +74,8 @@ type specEnv struct {
 	secretKey   string            // the harness's permanent secret key
 	role        map[string]string // the execution role's keys, with the permanent keys blanked
 	jsonFile    string            // specScopes as a JSON scopes file
-	yamlFile    string            // specScopesYAML as a YAML scopes file
+	yamlFile    string            // specScopesYAML as scripts/build.sh packs a YAML scopes file: as its JSON
+	rawYAMLFile string            // specScopesYAML as written, which the function does not read
 	reloadFile  string            // a scopes file that its row rewrites
 	missingFile string            // a scopes file that does not exist
 	bearer      string            // a valid HS256 token for sub alice
@@ -95,15 +98,21 @@ func newSpecEnv(t *testing.T, h *harness) specEnv {
 		},
 		jsonFile:    filepath.Join(dir, "scopes.json"),
 		yamlFile:    filepath.Join(dir, "scopes.yaml"),
+		rawYAMLFile: filepath.Join(dir, "unconverted.yaml"),
 		reloadFile:  filepath.Join(dir, "reload.json"),
 		missingFile: filepath.Join(dir, "missing.yaml"),
 		bearer:      signJWT(map[string]any{"iss": jwtIssuer, "aud": jwtAudience, "sub": "alice", "exp": time.Now().Add(time.Hour).Unix()}),
 	}
 	h.addSecret(e.bearer)
+	packed, err := config.ConvertYAML([]byte(specScopesYAML), scopesyaml.Decode)
+	if err != nil {
+		t.Fatalf("convert %s: %v", e.yamlFile, err)
+	}
 	for file, text := range map[string]string{
-		e.jsonFile:   specScopes,
-		e.yamlFile:   specScopesYAML,
-		e.reloadFile: `{"first": {"bucket": "examplebucket-1250000000", "prefixes": ["first/"], "actions": ["upload"]}}`,
+		e.jsonFile:    specScopes,
+		e.yamlFile:    string(packed),
+		e.rawYAMLFile: specScopesYAML,
+		e.reloadFile:  `{"first": {"bucket": "examplebucket-1250000000", "prefixes": ["first/"], "actions": ["upload"]}}`,
 	} {
 		if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
 			t.Fatalf("write %s: %v", file, err)
@@ -126,7 +135,7 @@ var specVars = []string{
 	"STS_ROLE_ARN", "STS_ROLE_EXTERNAL_ID", "STS_ENDPOINT", "STS_REGION", "TENCENTCLOUD_REGION", "STS_FEDERATION_NAME",
 	"STS_BUCKET", "STS_BUCKET_REGION", "STS_ALLOW_PREFIXES", "STS_ALLOW_ACTIONS", "STS_DURATION_SECONDS",
 	"STS_MAX_DURATION_SECONDS", "STS_POLICY", "STS_SCOPES", "STS_SCOPES_FILE", "STS_RESPONSE_FORMAT", "STS_ALLOW_ORIGINS",
-	"STS_AUTH", "STS_LOG_LEVEL", "STS_CACHE", "STS_CACHE_MIN_REMAINING_SECONDS", "STS_JWT_ISSUER", "STS_JWT_AUDIENCE",
+	"STS_AUTH", "STS_LOG_LEVEL", "STS_CACHE", "STS_CACHE_MIN_REMAINING_SECONDS", "STS_MAX_CALLS_PER_SECOND", "STS_JWT_ISSUER", "STS_JWT_AUDIENCE",
 	"STS_JWT_SECRET", "STS_JWKS", "STS_JWKS_URL", "STS_JWT_LEEWAY_SECONDS",
 }
 

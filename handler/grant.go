@@ -40,7 +40,7 @@ func lookupScope(cfg *config.Config, p params) (*config.Scope, error) {
 
 // resolve narrows a scope to what the request asks for. Bad syntax is the caller's mistake (400); asking for more
 // than the scope allows is refused (403); nothing is ever silently widened or dropped.
-func resolve(scope *config.Scope, p params, who caller) (*resolved, error) {
+func resolve(cfg *config.Config, scope *config.Scope, p params, who caller) (*resolved, error) {
 	name := scope.Name
 	r := &resolved{Scope: scope, Grant: scope.Grant(), DurationSeconds: scope.DurationSeconds}
 
@@ -92,15 +92,22 @@ func resolve(scope *config.Scope, p params, who caller) (*resolved, error) {
 		return nil, err
 	}
 
-	if r.Policy, err = policy.Build(r.Grant); err != nil {
+	if pol, text, ok := cfg.Unnarrowed(scope); ok && !narrows(p) && cond.SourceIP == "" {
+		// The grant is the scope's whole one, whose policy was built when the configuration loaded.
+		r.Policy, r.PolicyJSON = pol, text
+		return r, nil
+	}
+	if r.Policy, r.PolicyJSON, err = policy.BuildJSON(r.Grant); err != nil {
 		// The scope's own grant was built at load time, so what fails here is what the request added (too many
 		// prefixes for the policy size limit, say).
 		return nil, invalidParameter("the requested grant cannot be built: %s", plain(err))
 	}
-	if r.PolicyJSON, err = r.Policy.JSON(); err != nil {
-		return nil, asError(err)
-	}
 	return r, nil
+}
+
+// narrows reports whether a request asks for less than its scope's whole grant: resources, actions or conditions.
+func narrows(p params) bool {
+	return p.HasPrefixes || p.HasKeys || p.HasActions || p.HasMaxContentLength || p.HasContentTypes
 }
 
 // keepUsable narrows the grant's actions to those its conditions let it keep (policy.UsableActions): a preset

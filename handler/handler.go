@@ -14,7 +14,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"runtime"
 	"sync"
@@ -52,8 +51,7 @@ type Options struct {
 // Handler serves invocations. It is safe for concurrent use: SCF may run several invocations in one instance.
 type Handler struct {
 	opts   Options
-	level  *slog.LevelVar
-	logger *slog.Logger
+	logger *logger
 	redact *redact.Writer // every log byte passes through it
 	cache  *credCache     // STS_CACHE=on
 
@@ -65,7 +63,8 @@ type Handler struct {
 type loadedConfig struct {
 	fingerprint string
 	cfg         *config.Config
-	verifier    *auth.Verifier // with STS_AUTH=jwt
+	verifier    *auth.Verifier  // with STS_AUTH=jwt
+	limiter     *issuer.Limiter // STS_MAX_CALLS_PER_SECOND; nil lets every call through
 	err         error
 	// What replies are shaped with: the configuration's, or config.LoadFallback's when it does not load.
 	format  string
@@ -89,14 +88,12 @@ func New(opts Options) *Handler {
 	if opts.Version == "" {
 		opts.Version = "unknown"
 	}
-	level := new(slog.LevelVar)
 	rw := redact.NewWriter(opts.Log)
 	return &Handler{
 		opts:   opts,
-		level:  level,
 		redact: rw,
 		cache:  newCredCache(),
-		logger: slog.New(slog.NewJSONHandler(rw, &slog.HandlerOptions{Level: level})),
+		logger: newLogger(rw),
 	}
 }
 
@@ -113,12 +110,15 @@ func (h *Handler) config() (*loadedConfig, error) {
 			lc.verifier, lc.err = auth.NewVerifier(*lc.cfg.Auth, auth.Options{Now: h.opts.Now, HTTPClient: h.opts.JWKSClient})
 		}
 		if lc.err == nil {
+			// One bucket per loaded configuration, of one token: an event function's instance serves one request at
+			// a time, so a burst of one is its rate, and a bucket that refilled while idle holds no more than one.
+			lc.limiter = issuer.NewLimiter(lc.cfg.MaxCallsPerSecond, 1, h.opts.Now)
 			lc.format, lc.origins = lc.cfg.Format, lc.cfg.AllowOrigins
-			h.level.Set(lc.cfg.LogLevel)
+			h.logger.setLevel(lc.cfg.LogLevel)
 		} else {
 			fb := config.LoadFallback(h.opts.Getenv)
 			lc.format, lc.origins = fb.Format, fb.AllowOrigins
-			h.logger.Error("configuration is invalid", "problems", lc.err.Error())
+			h.logger.error("configuration is invalid", str("problems", lc.err.Error()))
 		}
 		h.cached = lc
 	}
@@ -129,13 +129,13 @@ func (h *Handler) config() (*loadedConfig, error) {
 // first request (SCF sets the function's variables in the process environment when it starts it).
 func (h *Handler) Warm() {
 	// First, and at info whatever STS_LOG_LEVEL says (the level is set by the load below): which build this is.
-	h.logger.Info("cold start", "version", h.opts.Version, "go", runtime.Version())
+	h.logger.info("cold start", str("version", h.opts.Version), str("go", runtime.Version()))
 	lc, err := h.config()
 	if err != nil {
 		return // config() logged every problem
 	}
 	for _, w := range lc.cfg.Warnings() {
-		h.logger.Warn("risky configuration", "warning", w)
+		h.logger.warn("risky configuration", str("warning", w))
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cos-sts-scf/cos-sts-scf/auth"
 	"github.com/cos-sts-scf/cos-sts-scf/config"
+	"github.com/cos-sts-scf/cos-sts-scf/issuer"
 )
 
 // invocation carries one request through the handler; nothing in it outlives the call.
@@ -25,7 +26,8 @@ type invocation struct {
 	stsReqID  string
 	cors      map[string]string
 	caller    caller
-	cache     string // "hit" or "miss" with STS_CACHE=on
+	cache     string          // "hit" or "miss" with STS_CACHE=on
+	limiter   *issuer.Limiter // the configuration's STS_MAX_CALLS_PER_SECOND bucket
 	headers   map[string]string
 	claims    auth.Claims // the verified caller, with STS_AUTH=jwt
 	// forceDryRun makes every request a dry run: Explain's way in. The dry run answered is kept in explained.
@@ -50,7 +52,7 @@ func (inv *invocation) releaseSecrets() {
 func (inv *invocation) serveSafely(ctx context.Context, raw []byte) (r reply) {
 	defer func() {
 		if v := recover(); v != nil {
-			inv.h.logger.Error("panic", "type", fmt.Sprintf("%T", v), "stack", string(debug.Stack()))
+			inv.h.logger.error("panic", str("type", fmt.Sprintf("%T", v)), str("stack", string(debug.Stack())))
 			r = inv.fail(&Error{Code: CodeInternalError, Message: "internal error"})
 		}
 	}()
@@ -71,9 +73,11 @@ func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 		inv.format = lc.format
 		return inv.fail(invalidParameter("the request is %d bytes; at most %d are read", len(raw), MaxEventBytes))
 	}
-	inv.shape = classify(raw)
+	var ev *httpEvent
+	var evErr error
+	inv.shape, ev, evErr = readEvent(raw)
 	inv.caller = caller{direct: inv.shape == ShapeDirect}
-	req := inv.read(raw)
+	req := inv.read(raw, ev, evErr)
 	inv.format = cmp.Or(req.format, lc.format)
 	if allow, ok := lc.origins.Allow(inv.headers["origin"]); ok {
 		inv.cors = map[string]string{"Access-Control-Allow-Origin": allow, "Vary": "Origin"}
@@ -89,6 +93,7 @@ func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 		return inv.fail(asError(req.err))
 	}
 	cfg, p := lc.cfg, req.params
+	inv.limiter = lc.limiter
 	inv.scope = cmp.Or(p.Scope, config.DefaultScope)
 
 	scope, err := lookupScope(cfg, p)
@@ -109,7 +114,7 @@ func (inv *invocation) serve(ctx context.Context, raw []byte) reply {
 	if err != nil {
 		return inv.fail(accessDenied("scope %q cannot be filled from your token: %s", scope.Name, strings.TrimPrefix(err.Error(), "auth: ")))
 	}
-	res, err := resolve(filled, p, inv.caller)
+	res, err := resolve(cfg, filled, p, inv.caller)
 	if err != nil {
 		return inv.fail(asError(err))
 	}

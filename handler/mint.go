@@ -3,6 +3,8 @@ package handler
 import (
 	"context"
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/cos-sts-scf/cos-sts-scf/config"
 	"github.com/cos-sts-scf/cos-sts-scf/issuer"
@@ -41,6 +43,12 @@ func (inv *invocation) mint(ctx context.Context, cfg *config.Config, res *resolv
 	}
 	out, err := inv.issue(ctx, cfg, req)
 	if err != nil {
+		var lim *limited
+		if errors.As(err, &lim) {
+			return inv.fail(&Error{Code: CodeRequestLimitExceeded, Message: "too many new credentials are being asked for; retry later",
+				Detail:     fmt.Sprintf("STS_MAX_CALLS_PER_SECOND (%g per instance): no call left in this instance's bucket; STS was not called", cfg.MaxCallsPerSecond),
+				RetryAfter: issuer.RetryAfterSeconds(lim.wait)})
+		}
 		var ie *issuer.Error
 		if errors.As(err, &ie) {
 			inv.attempts, inv.stsReqID = ie.Attempts, ie.RequestID
@@ -60,23 +68,34 @@ func (inv *invocation) mint(ctx context.Context, cfg *config.Config, res *resolv
 }
 
 // issue mints through STS, or with STS_CACHE=on hands out credentials minted earlier in this instance for the
-// identical request while enough of their life is left.
+// identical request while enough of their life is left. A call to STS is made only when the configuration's
+// STS_MAX_CALLS_PER_SECOND bucket holds one (after a cache miss, never for a hit): otherwise the error is a
+// *limited and STS is not called.
 func (inv *invocation) issue(ctx context.Context, cfg *config.Config, req issuer.Request) (issuer.Result, error) {
-	if !cfg.Cache {
-		out, err := inv.h.opts.Minter.Issue(ctx, req)
-		inv.attempts = out.Attempts
-		return out, err
+	var now time.Time
+	if cfg.Cache {
+		now = inv.h.opts.Now()
+		if out, ok := inv.h.cache.get(req, inv.sub(), now, cfg.CacheMinRemaining); ok {
+			inv.cache = "hit"
+			return out, nil
+		}
+		inv.cache = "miss"
 	}
-	now := inv.h.opts.Now()
-	if out, ok := inv.h.cache.get(req, inv.sub(), now, cfg.CacheMinRemaining); ok {
-		inv.cache = "hit"
-		return out, nil
+	if ok, wait := inv.limiter.Take(); !ok {
+		return issuer.Result{}, &limited{wait: wait}
 	}
-	inv.cache = "miss"
 	out, err := inv.h.opts.Minter.Issue(ctx, req)
 	inv.attempts = out.Attempts
-	if err == nil {
+	if err == nil && cfg.Cache {
 		inv.h.cache.put(req, inv.sub(), out, now)
 	}
 	return out, err
+}
+
+// limited is a call to STS that the instance's bucket (STS_MAX_CALLS_PER_SECOND) did not let through: a token will
+// be there after wait.
+type limited struct{ wait time.Duration }
+
+func (l *limited) Error() string {
+	return "STS_MAX_CALLS_PER_SECOND: no call left; retry after " + l.wait.String()
 }

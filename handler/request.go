@@ -19,16 +19,16 @@ type request struct {
 	format string // the reply format it asks for (cam or sts), "" for the configured one
 }
 
-// read reads the request of an event whose shape is known: for an HTTP trigger the method, the headers the
-// function reads, the caller's address, the request id and the parameters of that method; for a direct
-// invocation the parameters. The reply format is taken from the request even when the rest of it could not be
-// read, so that its error comes back in the shape the client parses.
-func (inv *invocation) read(raw []byte) request {
+// read reads the request of an event whose shape is known (readEvent): for an HTTP trigger, from the event ev that
+// readEvent read (or its error), the method, the headers the function reads, the caller's address, the request id
+// and the parameters of that method; for a direct invocation the parameters, from raw. The reply format is taken
+// from the request even when the rest of it could not be read, so that its error comes back in the shape the
+// client parses.
+func (inv *invocation) read(raw []byte, ev *httpEvent, err error) request {
 	if inv.shape == ShapeDirect {
 		p, err := parseJSONParams(raw)
 		return finish(p, err, raw, nil, false)
 	}
-	ev, err := decodeHTTPEvent(raw, inv.shape)
 	if err != nil {
 		return request{err: err}
 	}

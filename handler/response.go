@@ -2,6 +2,8 @@ package handler
 
 import (
 	"encoding/json"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/cos-sts-scf/cos-sts-scf/config"
@@ -147,7 +149,8 @@ type reply struct {
 	body    any // nil: no body (204)
 }
 
-// integrationResponse is what API Gateway and Function URL triggers turn into an HTTP response.
+// integrationResponse is what API Gateway and Function URL triggers turn into an HTTP response. encode writes it
+// by hand, in this struct's encoding (tests decode replies with it, and hold encode to json.Marshal of it).
 type integrationResponse struct {
 	IsBase64Encoded bool              `json:"isBase64Encoded"`
 	StatusCode      int               `json:"statusCode"`
@@ -155,14 +158,17 @@ type integrationResponse struct {
 	Body            string            `json:"body"`
 }
 
+// replyHeaders are on every reply of an HTTP trigger (docs/contract.md §3), sorted as JSON writes a map's keys.
+var replyHeaders = [...][2]string{{"Cache-Control", "no-store"}, {"Content-Type", "application/json; charset=utf-8"}}
+
 // encode shapes a reply for its trigger: HTTP triggers get an integration response, a direct invocation the body.
+// The body is marshalled once; an integration response is written around it as json.Marshal of
+// integrationResponse would write it (headers in the order of their names), with the body escaped straight into
+// its string rather than marshalled a second time.
 func encode(shape Shape, r reply) (json.RawMessage, error) {
-	body := []byte{}
-	if r.body != nil {
-		var err error
-		if body, err = json.Marshal(r.body); err != nil {
-			return nil, err
-		}
+	body, err := marshalBody(r.body)
+	if err != nil {
+		return nil, err
 	}
 	if shape == ShapeDirect {
 		if len(body) == 0 {
@@ -170,12 +176,122 @@ func encode(shape Shape, r reply) (json.RawMessage, error) {
 		}
 		return body, nil
 	}
-	h := map[string]string{
-		"Content-Type":  "application/json; charset=utf-8",
-		"Cache-Control": "no-store",
+	names := make([]string, 0, len(replyHeaders)+len(r.headers))
+	for _, h := range replyHeaders {
+		if _, over := r.headers[h[0]]; !over {
+			names = append(names, h[0])
+		}
 	}
-	for k, v := range r.headers {
-		h[k] = v
+	for k := range r.headers {
+		names = append(names, k)
 	}
-	return json.Marshal(integrationResponse{StatusCode: r.status, Headers: h, Body: string(body)})
+	slices.Sort(names)
+	out := make([]byte, 0, 128+64*len(names)+len(body)+len(body)/4)
+	out = append(out, `{"isBase64Encoded":false,"statusCode":`...)
+	out = strconv.AppendInt(out, int64(r.status), 10)
+	out = append(out, `,"headers":{`...)
+	for i, k := range names {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		v, ok := r.headers[k]
+		if !ok {
+			for _, h := range replyHeaders {
+				if h[0] == k {
+					v = h[1]
+				}
+			}
+		}
+		out = appendString(out, k)
+		out = append(out, ':')
+		out = appendString(out, v)
+	}
+	out = append(out, `},"body":`...)
+	out = appendString(out, string(body))
+	return append(out, '}'), nil
+}
+
+// marshalBody is json.Marshal of a reply's body (nothing for nil). A success with credentials, the reply every
+// minting invocation sends, is written by hand (appendJSON), as Marshal would write it (TestMarshalBodyIsMarshal,
+// FuzzIssuedJSON): it is most of the reply's encoding, and reflection over it cost more than the rest of the reply.
+func marshalBody(body any) ([]byte, error) {
+	switch b := body.(type) {
+	case nil:
+		return []byte{}, nil
+	case issued:
+		return b.appendJSON(make([]byte, 0, b.size())), nil
+	case camEnvelope:
+		if d, ok := b.Data.(issued); ok && b.RequestID == "" {
+			out := make([]byte, 0, 64+len(b.Message)+len(b.CodeDesc)+d.size())
+			out = append(out, `{"code":`...)
+			out = strconv.AppendInt(out, int64(b.Code), 10)
+			out = append(out, `,"message":`...)
+			out = appendString(out, b.Message)
+			out = append(out, `,"codeDesc":`...)
+			out = appendString(out, b.CodeDesc)
+			out = append(out, `,"data":`...)
+			out = d.appendJSON(out)
+			return append(out, '}'), nil
+		}
+	}
+	return json.Marshal(body)
+}
+
+// size is about how long issued's JSON is, so that it is written into one buffer.
+func (d issued) size() int {
+	n := 256 + len(d.Credentials.SessionToken)*2 + len(d.Credentials.TmpSecretID) + len(d.Credentials.TmpSecretKey) +
+		len(d.Expiration) + len(d.RequestID) + len(d.Bucket) + len(d.Region)
+	for _, list := range [][]string{d.Prefixes, d.Keys, d.Actions} {
+		for _, s := range list {
+			n += len(s) + 3
+		}
+	}
+	return n
+}
+
+// appendJSON appends json.Marshal(d).
+func (d issued) appendJSON(out []byte) []byte {
+	c := d.Credentials
+	out = append(out, `{"credentials":{"sessionToken":`...)
+	out = appendString(out, c.SessionToken)
+	out = append(out, `,"tmpSecretId":`...)
+	out = appendString(out, c.TmpSecretID)
+	out = append(out, `,"tmpSecretKey":`...)
+	out = appendString(out, c.TmpSecretKey)
+	out = append(out, `,"token":`...)
+	out = appendString(out, c.Token)
+	out = append(out, `},"expiredTime":`...)
+	out = strconv.AppendInt(out, d.ExpiredTime, 10)
+	out = append(out, `,"startTime":`...)
+	out = strconv.AppendInt(out, d.StartTime, 10)
+	out = append(out, `,"expiration":`...)
+	out = appendString(out, d.Expiration)
+	out = append(out, `,"requestId":`...)
+	out = appendString(out, d.RequestID)
+	out = append(out, `,"bucket":`...)
+	out = appendString(out, d.Bucket)
+	out = append(out, `,"region":`...)
+	out = appendString(out, d.Region)
+	out = append(out, `,"prefixes":`...)
+	out = appendStrings(out, d.Prefixes)
+	out = append(out, `,"keys":`...)
+	out = appendStrings(out, d.Keys)
+	out = append(out, `,"actions":`...)
+	out = appendStrings(out, d.Actions)
+	return append(out, '}')
+}
+
+// appendStrings appends a list of strings as json.Marshal writes it: null for nil.
+func appendStrings(out []byte, list []string) []byte {
+	if list == nil {
+		return append(out, "null"...)
+	}
+	out = append(out, '[')
+	for i, s := range list {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = appendString(out, s)
+	}
+	return append(out, ']')
 }

@@ -2,7 +2,6 @@ package issuer
 
 import (
 	"context"
-	"math"
 	"net/http"
 	"net/url"
 	"sort"
@@ -14,45 +13,102 @@ import (
 	sts "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/sts/v20180813"
 )
 
-// statusRecorder passes requests to the shared transport and remembers the
-// HTTP status: the SDK reports a non-JSON 502 as a JSON parse error, and the
-// status is what tells a gateway failure (retry) from garbage (retry too,
-// but reported differently).
-type statusRecorder struct {
-	next   http.RoundTripper
-	status atomic.Int32
-}
+// statusTransport passes requests to the shared transport and tells each attempt the HTTP status of its answer
+// (through the *atomic.Int32 its context carries): the SDK reports a non-JSON 502 as a JSON parse error, and the
+// status is what tells a gateway failure (retry) from garbage (retry too, but reported differently). One serves
+// every client, so it keeps nothing of any request itself.
+type statusTransport struct{ next http.RoundTripper }
 
-func (s *statusRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
+// statusKey is the context key of an attempt's status.
+type statusKey struct{}
+
+func (s statusTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := s.next.RoundTrip(req)
-	if resp != nil {
-		s.status.Store(int32(resp.StatusCode))
+	if resp == nil {
+		return resp, err
+	}
+	if status, ok := req.Context().Value(statusKey{}).(*atomic.Int32); ok {
+		status.Store(int32(resp.StatusCode))
+	}
+	if resp.StatusCode == http.StatusOK && resp.Header.Get("Content-Type") != "text/event-stream" {
+		// The SDK (common v1.3.211) decodes a JSON answer five times: TryReadErr looks for an error in it twice
+		// (ErrorResponse, then the deprecated shape), then ParseFromHttpResponse does the same two decodes again
+		// before the third, into the response. TryReadErr skips an octet-stream answer, so a 200 is marked as one
+		// for the SDK: it is still decoded as JSON (by anything but text/event-stream), its error found by the same
+		// two decodes, now done once. Answers of other statuses are left as they came, as is an event stream.
+		// The answer, and so its header, is this call's own, and only the SDK reads it.
+		resp.Header.Set("Content-Type", "application/octet-stream")
 	}
 	return resp, err
 }
 
-// attempt makes one signed call. A client is built per attempt around the
-// shared transport: building one is cheap, and a client whose credential
-// changed under a concurrent call would sign it with the wrong keys.
-func (i *Issuer) attempt(ctx context.Context, r Request, timeout time.Duration) (Result, *Error, bool) {
-	actx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+// clientKey is what an SDK client is built for: it holds the credentials it signs with, and the endpoint and
+// region it calls.
+type clientKey struct {
+	endpoint    Endpoint
+	region      string
+	credentials Credentials
+}
 
-	rec := &statusRecorder{next: i.transport}
+// maxClients bounds the clients kept. One instance signs with one set of keys at a time (SCF rotates the role's
+// keys every so often); a few more cover the rotation and a configuration change.
+const maxClients = 8
+
+// client is an SDK client's two calls. It holds the *sts.Client only inside these method values: a *sts.Client
+// reachable from the Issuer's type (a field, a map of them) would make the linker keep every exported method of it
+// and of what they call, since net/rpc (scf-go-lib's wire) looks methods up by reflection. That was 160 KB of the
+// binary for about twenty STS APIs the function never calls.
+type client struct {
+	getFederationToken func(context.Context, *sts.GetFederationTokenRequest) (*sts.GetFederationTokenResponse, error)
+	assumeRole         func(context.Context, *sts.AssumeRoleRequest) (*sts.AssumeRoleResponse, error)
+}
+
+// client returns the SDK client for r's endpoint, region and credentials, built once and kept: building one runs
+// the SDK's Client.Init, which clones net/http's default transport through reflection, only to have it replaced by
+// the shared one. A client is safe for concurrent calls (its fields are only read once built), and never signs with
+// any keys but its own, so a client whose keys rotated is simply not asked again.
+func (i *Issuer) client(r Request) (*client, error) {
+	k := clientKey{endpoint: r.Endpoint, region: r.Region, credentials: r.Credentials}
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if c, ok := i.clients[k]; ok {
+		return c, nil
+	}
 	p := profile.NewClientProfile() // a zero ClientProfile would enable the region breaker
 	p.HttpProfile.Endpoint = r.Endpoint.Host
 	p.HttpProfile.Scheme = r.Endpoint.Scheme
-	p.HttpProfile.ReqTimeout = int(math.Ceil(timeout.Seconds())) + 1 // a backstop; actx is the real limit
-	p.Debug = false                                                  // debug dumps headers, X-TC-Token included
+	// No http.Client timeout: every attempt's context has its deadline (attempt), which ends the request, its
+	// connection and the reading of its body alike. A client timeout as well would only make net/http start a timer
+	// and a goroutine per request to enforce a limit that never comes first.
+	p.HttpProfile.ReqTimeout = 0
+	p.Debug = false // debug dumps headers, X-TC-Token included
 	p.DisableRegionBreaker = true
 	p.NetworkFailureMaxRetries = 0 // retries are ours, inside the deadline
 	p.RateLimitExceededMaxRetries = 0
 	cred := common.NewTokenCredential(r.Credentials.SecretID, r.Credentials.SecretKey, r.Credentials.Token)
-	client, err := sts.NewClient(cred, r.Region, p)
+	c, err := sts.NewClient(cred, r.Region, p)
+	if err != nil {
+		return nil, err
+	}
+	c.WithHttpTransport(statusTransport{next: i.transport})
+	if len(i.clients) >= maxClients {
+		clear(i.clients)
+	}
+	kept := &client{getFederationToken: c.GetFederationTokenWithContext, assumeRole: c.AssumeRoleWithContext}
+	i.clients[k] = kept
+	return kept, nil
+}
+
+// attempt makes one signed call with the client for r's credentials.
+func (i *Issuer) attempt(ctx context.Context, r Request, timeout time.Duration) (Result, *Error, bool) {
+	var status atomic.Int32
+	actx, cancel := context.WithTimeout(context.WithValue(ctx, statusKey{}, &status), timeout)
+	defer cancel()
+
+	client, err := i.client(r)
 	if err != nil {
 		return Result{}, &Error{Kind: KindUpstream, Code: CodeNotSent, Message: "the STS client could not be built"}, false
 	}
-	client.WithHttpTransport(rec)
 
 	var (
 		creds           *sts.Credentials
@@ -63,12 +119,12 @@ func (i *Issuer) attempt(ctx context.Context, r Request, timeout time.Duration) 
 	case ModeGetFederationToken:
 		req := sts.NewGetFederationTokenRequest()
 		req.Name = &r.Name
-		req.Policy = ptr(url.QueryEscape(r.Policy))
+		req.Policy = ptr(i.escaped(r.Policy))
 		if r.DurationSeconds > 0 {
 			req.DurationSeconds = ptr(uint64(r.DurationSeconds))
 		}
 		var resp *sts.GetFederationTokenResponse
-		if resp, err = client.GetFederationTokenWithContext(actx, req); err == nil && resp.Response != nil {
+		if resp, err = client.getFederationToken(actx, req); err == nil && resp.Response != nil {
 			out := resp.Response
 			creds, expiration, rid = out.Credentials, out.Expiration, out.RequestId
 			if out.ExpiredTime != nil {
@@ -80,7 +136,7 @@ func (i *Issuer) attempt(ctx context.Context, r Request, timeout time.Duration) 
 		req.RoleArn = &r.RoleARN
 		req.RoleSessionName = &r.RoleSessionName
 		if r.Policy != "" {
-			req.Policy = ptr(url.QueryEscape(r.Policy))
+			req.Policy = ptr(i.escaped(r.Policy))
 		}
 		if r.DurationSeconds > 0 {
 			req.DurationSeconds = ptr(uint64(r.DurationSeconds))
@@ -90,7 +146,7 @@ func (i *Issuer) attempt(ctx context.Context, r Request, timeout time.Duration) 
 		}
 		req.Tags = tags(r.Tags)
 		var resp *sts.AssumeRoleResponse
-		if resp, err = client.AssumeRoleWithContext(actx, req); err == nil && resp.Response != nil {
+		if resp, err = client.assumeRole(actx, req); err == nil && resp.Response != nil {
 			out := resp.Response
 			creds, expiration, rid = out.Credentials, out.Expiration, out.RequestId
 			if out.ExpiredTime != nil {
@@ -99,7 +155,7 @@ func (i *Issuer) attempt(ctx context.Context, r Request, timeout time.Duration) 
 		}
 	}
 	if err != nil {
-		e, retry := classify(err, actx.Err(), int(rec.status.Load()), timeout, r.Credentials.SecretKey, r.Credentials.Token)
+		e, retry := classify(err, actx.Err(), int(status.Load()), timeout, r.Credentials.SecretKey, r.Credentials.Token)
 		return Result{}, e, retry
 	}
 	return result(creds, expired, deref(expiration), requestID(deref(rid)))
@@ -126,6 +182,20 @@ func result(c *sts.Credentials, expired int64, expiration, rid string) (Result, 
 		Expiration:   expiration,
 		RequestID:    rid,
 	}, nil, false
+}
+
+// escapedPolicy is a policy and its URL-encoding, as STS takes it.
+type escapedPolicy struct{ raw, escaped string }
+
+// escaped URL-encodes a policy, as STS requires and the SDK does not do. The last one is kept: a function answers
+// mostly the same grant, whose policy is then encoded once rather than on every call.
+func (i *Issuer) escaped(policy string) string {
+	if last := i.lastPolicy.Load(); last != nil && last.raw == policy {
+		return last.escaped
+	}
+	e := url.QueryEscape(policy)
+	i.lastPolicy.Store(&escapedPolicy{raw: policy, escaped: e})
+	return e
 }
 
 // tags turns the map into STS's list, sorted so that a call is reproducible.

@@ -66,6 +66,8 @@ type Error struct {
 	Message   string
 	RequestID string // STS's RequestId, when STS answered
 	Attempts  int
+	// RetryBudgetSpent: the failure could have been retried, but the instance's retry budget was spent.
+	RetryBudgetSpent bool
 }
 
 // Error reads "issuer: upstream: STS AuthFailure.SignatureFailure: … (request
@@ -77,10 +79,14 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "request id %s, ", e.RequestID)
 	}
 	if e.Attempts == 1 {
-		b.WriteString("1 attempt)")
+		b.WriteString("1 attempt")
 	} else {
-		fmt.Fprintf(&b, "%d attempts)", e.Attempts)
+		fmt.Fprintf(&b, "%d attempts", e.Attempts)
 	}
+	if e.RetryBudgetSpent {
+		b.WriteString(", no more: the instance's retry budget is spent")
+	}
+	b.WriteString(")")
 	return b.String()
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -42,6 +44,9 @@ type Options struct {
 	// AttemptTimeout caps one attempt; the time left in ctx caps it too
 	// (default 3s).
 	AttemptTimeout time.Duration
+	// RetryBudget bounds the instance's retries (default NewRetryBudget on
+	// Now): one per Issuer, shared by every call it makes.
+	RetryBudget *RetryBudget
 }
 
 // Issuer calls STS. Make one per process and share it: it holds the
@@ -52,6 +57,11 @@ type Issuer struct {
 	sleep          func(ctx context.Context, d time.Duration) error
 	rand           func() float64
 	attemptTimeout time.Duration
+	budget         *RetryBudget
+
+	mu         sync.Mutex
+	clients    map[clientKey]*client // one SDK client per endpoint, region and credentials (Issuer.client)
+	lastPolicy atomic.Pointer[escapedPolicy]
 }
 
 // New returns an Issuer with opts' defaults filled in.
@@ -62,6 +72,7 @@ func New(opts Options) *Issuer {
 		sleep:          opts.Sleep,
 		rand:           opts.Rand,
 		attemptTimeout: opts.AttemptTimeout,
+		clients:        map[clientKey]*client{},
 	}
 	if i.transport == nil {
 		i.transport = defaultTransport()
@@ -77,6 +88,9 @@ func New(opts Options) *Issuer {
 	}
 	if i.attemptTimeout <= 0 {
 		i.attemptTimeout = defaultTimeout
+	}
+	if i.budget = opts.RetryBudget; i.budget == nil {
+		i.budget = NewRetryBudget(i.now)
 	}
 	return i
 }
@@ -110,9 +124,10 @@ func sleep(ctx context.Context, d time.Duration) error {
 
 // Issue asks STS for credentials, retrying throttling, STS internal errors,
 // 5xx, unparsable answers and broken connections while ctx's deadline leaves
-// room for another attempt. Each attempt is signed afresh (a signature is
-// bound to its timestamp). A failure is an *Error, or ErrInvalidRequest for
-// a request that could not be sent at all.
+// room for another attempt and the instance's retry budget holds one (a
+// retry spends from it, a success earns back; see RetryBudget). Each attempt
+// is signed afresh (a signature is bound to its timestamp). A failure is an
+// *Error, or ErrInvalidRequest for a request that could not be sent at all.
 func (i *Issuer) Issue(ctx context.Context, r Request) (Result, error) {
 	if err := r.validate(); err != nil {
 		return Result{}, err
@@ -140,6 +155,7 @@ func (i *Issuer) Issue(ctx context.Context, r Request) (Result, error) {
 		}
 		res, fail, retry := i.attempt(ctx, r, timeout)
 		if fail == nil {
+			i.budget.Succeeded()
 			res.Attempts = n
 			return res, nil
 		}
@@ -150,6 +166,11 @@ func (i *Issuer) Issue(ctx context.Context, r Request) (Result, error) {
 		}
 		wait := i.backoff(n)
 		if left, ok := i.timeLeft(ctx); ok && left < wait+minAttempt {
+			return Result{}, last
+		}
+		if !i.budget.Spend() {
+			// The failure outlasts what this instance may retry: another call would only add to STS's load.
+			last.RetryBudgetSpent = true
 			return Result{}, last
 		}
 		if i.sleep(ctx, wait) != nil {

@@ -33,7 +33,12 @@ func NewLimiter(perSecond float64, burst int, now func() time.Time) *Limiter {
 	if !(perSecond > 0) || math.IsInf(perSecond, 1) {
 		return nil
 	}
-	interval := max(time.Duration(float64(time.Second)/perSecond), 1)
+	// A rate so slow that its interval would not fit a Duration is one call per maxInterval (73 years): a float
+	// beyond int64's range would convert to anything, a negative interval included (no limit at all).
+	interval := maxInterval
+	if iv := float64(time.Second) / perSecond; iv < float64(maxInterval) {
+		interval = max(time.Duration(iv), 1)
+	}
 	t := now()
 	return &Limiter{interval: interval, tolerance: time.Duration(max(burst, 1)-1) * interval, now: now, due: t, latest: t}
 }
@@ -62,6 +67,10 @@ func (l *Limiter) Take() (ok bool, wait time.Duration) {
 	l.due = due.Add(l.interval)
 	return true, 0
 }
+
+// maxInterval is the longest interval between tokens: a quarter of a Duration's range, so that sums of a few stay
+// in range.
+const maxInterval = time.Duration(math.MaxInt64 / 4)
 
 // RetryAfterSeconds is wait in the whole seconds of a Retry-After header, rounded up and at least 1: a client
 // that comes back when told finds a token.

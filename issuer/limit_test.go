@@ -128,3 +128,19 @@ func TestRetryAfterSeconds(t *testing.T) {
 		}
 	}
 }
+
+// TestLimiterTooSlowToCount: a rate whose interval does not fit a Duration still limits (one call, then a wait of
+// decades), never wraps around into no limit at all.
+func TestLimiterTooSlowToCount(t *testing.T) {
+	for _, rate := range []float64{1e-10, 1e-300, math.SmallestNonzeroFloat64} {
+		c := newClock()
+		l := NewLimiter(rate, 1, c.now)
+		if ok, _ := l.Take(); !ok {
+			t.Fatalf("rate %g: the first call is refused", rate)
+		}
+		c.step(24 * time.Hour)
+		if ok, wait := l.Take(); ok || wait < 50*365*24*time.Hour {
+			t.Errorf("rate %g: a day later Take = %v, wait %v; want a refusal of decades", rate, ok, wait)
+		}
+	}
+}

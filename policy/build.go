@@ -43,6 +43,14 @@ const MaxPolicyBytes = 4096
 // shortest policy. Build validates everything, reports every problem at once,
 // and refuses a policy longer than MaxPolicyBytes.
 func Build(g Grant) (Policy, error) {
+	p, _, err := BuildJSON(g)
+	return p, err
+}
+
+// BuildJSON is Build that also returns the policy's JSON (Policy.JSON), which
+// Build encodes anyway to check its size: a caller that sends the policy needs
+// no second encoding.
+func BuildJSON(g Grant) (Policy, string, error) {
 	var errs []error
 	appid, err := AppID(g.Bucket)
 	if err != nil {
@@ -71,7 +79,7 @@ func Build(g Grant) (Policy, error) {
 		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
-		return Policy{}, joinErrors(errs)
+		return Policy{}, "", joinErrors(errs)
 	}
 	base := "qcs::cos:" + g.Region + ":uid/" + appid + ":" + g.Bucket + "/"
 	resources := make([]string, len(paths))
@@ -80,19 +88,19 @@ func Build(g Grant) (Policy, error) {
 	}
 	stmts, err := statements(actions, resources, cond)
 	if err != nil {
-		return Policy{}, err
+		return Policy{}, "", err
 	}
 	p := Policy{Version: Version, Statement: stmts}
 	text, err := p.JSON()
 	if err != nil {
-		return Policy{}, err
+		return Policy{}, "", err
 	}
 	if len(text) > MaxPolicyBytes {
-		return Policy{}, invalid(ErrPolicyTooLarge,
+		return Policy{}, "", invalid(ErrPolicyTooLarge,
 			"policy: the policy would be %d bytes, more than %d: grant fewer prefixes and keys, or a common parent folder",
 			len(text), MaxPolicyBytes)
 	}
-	return p, nil
+	return p, text, nil
 }
 
 // grantPaths validates prefixes and keys and returns the resource paths after

@@ -143,6 +143,26 @@ func TestBuildDeterministic(t *testing.T) {
 	}
 }
 
+// TestBuildJSONIsTheEncoding: the text BuildJSON returns is the policy's own encoding, and the policy Build's.
+func TestBuildJSONIsTheEncoding(t *testing.T) {
+	for _, tc := range goldenCases() {
+		p, text, err := BuildJSON(tc.grant)
+		if err != nil {
+			t.Fatalf("%s: BuildJSON: %v", tc.name, err)
+		}
+		want, _ := p.JSON()
+		if text != want {
+			t.Errorf("%s: BuildJSON text = %s; Policy.JSON = %s", tc.name, text, want)
+		}
+		if b, _ := Build(tc.grant); !reflect.DeepEqual(b, p) {
+			t.Errorf("%s: BuildJSON policy = %#v; Build = %#v", tc.name, p, b)
+		}
+	}
+	if _, text, err := BuildJSON(Grant{Bucket: "nobucket"}); err == nil || text != "" {
+		t.Errorf("a bad grant: text %q, err %v; want no text and an error", text, err)
+	}
+}
+
 func TestBuildRoundTrip(t *testing.T) {
 	for _, tc := range goldenCases() {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 // Command capacity is the model behind docs/capacity.md: a discrete-event simulation of users asking the function
 // for keys on SCF, with STS's per-account limit in front of it. For each scenario (10, 1,000 and 100,000 requests
-// per second, shared or per-user grants, STS_CACHE, a per-instance token bucket, a login storm) it prints the STS
+// per second, shared or per-user grants, STS_CACHE, a per-instance token bucket, the retry budget, a login storm) it
+// prints the STS
 // calls per second, what STS throttles, the 429s and 432s callers get, the instances SCF needs and the CPU spent.
 //
 //	go run ./bench/capacity               # every scenario (about a minute)
@@ -77,6 +78,7 @@ func scenarios(base Params, quick bool) []scenario {
 		{"10/s, one shared grant", "defaults", at(10, 600, false, long, nil)},
 		{"10/s, per-user grants", "STS_CACHE=on", at(10, 600, true, long, cache)},
 		{"1,000/s, per-user grants", "defaults", at(1000, 60000, true, mid, nil)},
+		{"1,000/s, per-user grants", "before the retry budget", at(1000, 60000, true, mid, func(p *Params) { p.NoRetryBudget = true })},
 		{"1,000/s, per-user grants", "STS_CACHE=on", at(1000, 60000, true, mid, cache)},
 		{"1,000/s, per-user grants", fmt.Sprintf("reserved 100, STS_MAX_CALLS_PER_SECOND=%.1f", limitFor(100)),
 			at(1000, 60000, true, mid, func(p *Params) { p.MaxInstances, p.LimitPerSecond = 100, limitFor(100) })},
@@ -95,6 +97,8 @@ func scenarios(base Params, quick bool) []scenario {
 			p.Cache, p.Provisioned = true, 1000
 		})},
 		{"1,000/s + a storm of 9,000/s new users", "STS_CACHE=on", at(1000, 60000, true, mid, func(p *Params) { cache(p); storm(0)(p) })},
+		{"1,000/s + a storm of 9,000/s new users", "STS_CACHE=on, before the retry budget",
+			at(1000, 60000, true, mid, func(p *Params) { cache(p); storm(0)(p); p.NoRetryBudget = true })},
 		{"1,000/s + a storm of 9,000/s new users", fmt.Sprintf("STS_CACHE=on, reserved 300, STS_MAX_CALLS_PER_SECOND=%.1f", limitFor(300)),
 			at(1000, 60000, true, mid, func(p *Params) { cache(p); storm(300)(p) })},
 		{"1,000/s + a storm of 9,000/s new users", "the same, random routing",

@@ -46,8 +46,11 @@ type Params struct {
 	CacheEntries   int           // the cache's bound per instance (1,024); full, it is cleared
 	LimitPerSecond float64       // a per-instance token bucket in front of STS (issuer.Limiter), burst 1; 0: none
 	// NoThrottleRetry answers 429 as soon as STS throttles a call, instead of Issue's retries (not what the
-	// function does today: a what-if for docs/capacity.md).
+	// function does: a what-if for docs/capacity.md).
 	NoThrottleRetry bool
+	// NoRetryBudget retries every throttled call as far as the deadline and 6 attempts allow, without the
+	// instance's retry budget (issuer.RetryBudget): the function before the budget, for docs/capacity.md.
+	NoRetryBudget bool
 }
 
 // Storm is extra traffic for a while, every request from a user never seen before: all cache misses.
@@ -87,7 +90,8 @@ func (r Result) HitRate() float64 {
 }
 
 // Issue's retry policy (issuer/issuer.go): at most 6 attempts, backoff 100 ms doubling to 1 s with equal jitter,
-// another attempt only while the deadline (10 s in serverless.yml, less a 500 ms reply margin) leaves room.
+// another attempt only while the deadline (10 s in serverless.yml, less a 500 ms reply margin) leaves room and the
+// instance's retry budget (issuer.RetryBudget, the very type) holds one.
 const (
 	maxAttempts = 6
 	budget      = 10*time.Second - 500*time.Millisecond
@@ -105,6 +109,7 @@ func backoff(n int, rng *rand.Rand) time.Duration {
 type instance struct {
 	cache   map[int]time.Duration // grant → when its credentials expire
 	limiter *issuer.Limiter
+	budget  *issuer.RetryBudget // nil: every retry allowed (NoRetryBudget)
 }
 
 type request struct {
@@ -210,6 +215,9 @@ func (s *sim) gap(t time.Duration) time.Duration {
 
 func (s *sim) startInstance() int {
 	in := &instance{cache: map[int]time.Duration{}}
+	if !s.p.NoRetryBudget {
+		in.budget = issuer.NewRetryBudget(func() time.Time { return s.base.Add(s.now) })
+	}
 	if s.p.LimitPerSecond > 0 {
 		// A burst of one: an instance runs one invocation at a time, and a fleet of full buckets must not add up
 		// to more than STS takes in the second a storm begins.
@@ -296,8 +304,9 @@ func (s *sim) attempt(id int) {
 	}
 	cpu := s.p.CPUHit + time.Duration(r.attempts)*(s.p.CPUMint-s.p.CPUHit)
 	answered := s.now + s.p.STSRoundTrip
+	in := s.insts[r.inst]
 	if ok, _ := s.sts.Take(); ok {
-		in := s.insts[r.inst]
+		in.budget.Succeeded()
 		if s.p.Cache {
 			in.put(r.grant, answered+s.p.Duration, answered, s.p.CacheEntries)
 		}
@@ -309,7 +318,8 @@ func (s *sim) attempt(id int) {
 	}
 	wait := backoff(r.attempts, s.rng)
 	next := answered + wait + s.wall(s.p.CPUMint-s.p.CPUHit) // each retry signs and parses again
-	if s.p.NoThrottleRetry || r.attempts >= maxAttempts || r.start+budget-next < minAttempt {
+	// The budget is asked last, as Issue asks it: only a retry that would otherwise be made spends from it.
+	if s.p.NoThrottleRetry || r.attempts >= maxAttempts || r.start+budget-next < minAttempt || !in.budget.Spend() {
 		s.finish(id, answered, &s.res.Throttled, cpu)
 		return
 	}

@@ -35,7 +35,7 @@ func profileWarm(ctx context.Context, cfg config, dataFile string, n int, out, p
 	defer os.RemoveAll(tmp)
 	bin := filepath.Join(tmp, "main")
 	fmt.Fprintln(progress, "building the function with its symbols")
-	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", bin, ".")
+	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-tags=nethttpomithttp2", "-o", bin, ".")
 	build.Dir, build.Env = cfg.root, append(os.Environ(), "CGO_ENABLED=0")
 	if msg, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %w\n%s", err, msg)
@@ -151,20 +151,26 @@ func packageOf(sym string) string {
 // frames issue 10 names, and what they stand for; each is matched as a prefix of the symbol.
 var frames = []struct{ prefix, what string }{
 	{"github.com/tencentyun/scf-go-lib/cloudfunction.(*Function).Invoke", "scf-go-lib's Invoke, the handler included"},
-	{"github.com/cos-sts-scf/cos-sts-scf/handler.(*Handler).invoke", "the handler, everything under Invoke"},
+	{"github.com/cos-sts-scf/cos-sts-scf/handler.(*Handler).Invoke", "the handler, everything under Invoke"},
 	{"github.com/cos-sts-scf/cos-sts-scf/handler.(*invocation).serve", "the request: event, scope, policy, mint"},
-	{"github.com/cos-sts-scf/cos-sts-scf/handler.(*invocation).httpParams", "reading the HTTP event's parameters"},
+	{"github.com/cos-sts-scf/cos-sts-scf/handler.readEvent", "reading the event (scanEvent)"},
+	{"github.com/cos-sts-scf/cos-sts-scf/handler.(*invocation).read", "reading the request's parameters"},
+	{"github.com/cos-sts-scf/cos-sts-scf/handler.(*Handler).config", "the configuration (fingerprint, cached load)"},
 	{"github.com/cos-sts-scf/cos-sts-scf/handler.resolve", "scope → policy"},
-	{"github.com/cos-sts-scf/cos-sts-scf/policy.Build", "policy building"},
+	{"github.com/cos-sts-scf/cos-sts-scf/policy.BuildJSON", "policy building (a narrowed request's)"},
+	{"github.com/cos-sts-scf/cos-sts-scf/handler.(*invocation).mint", "minting: the request to STS, the issuer, the reply's fields"},
 	{"github.com/cos-sts-scf/cos-sts-scf/issuer.(*Issuer).Issue", "the issuer: SDK, HTTP, signing"},
 	{"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common.(*Client).Send", "the SDK's Send (build, sign, round trip, parse)"},
 	{"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/json.Unmarshal", "the SDK's JSON decoding"},
+	{"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/json.Marshal", "the SDK's JSON encoding (the request)"},
+	{"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common.hmacsha256", "the SDK's signing (HMAC-SHA256)"},
 	{"github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common.(*Client).Init", "the SDK's client set-up"},
 	{"github.com/cos-sts-scf/cos-sts-scf/handler.encode", "the reply's encoding"},
 	{"github.com/cos-sts-scf/cos-sts-scf/handler.(*invocation).log", "the invocation's log line"},
-	{"github.com/cos-sts-scf/cos-sts-scf/internal/redact.(*Writer).Write", "log redaction"},
-	{"encoding/json.Unmarshal", "encoding/json decoding (all callers)"},
-	{"encoding/json.Marshal", "encoding/json encoding (all callers)"},
+	{"github.com/cos-sts-scf/cos-sts-scf/internal/redact.(*Writer).Write", "log redaction and the write to stderr"},
+	{"encoding/json.Unmarshal", "encoding/json decoding (all callers: scf-go-lib's event and environment)"},
+	{"encoding/json.Marshal", "encoding/json encoding (all callers: scf-go-lib's reply)"},
+	{"encoding/json.appendCompact", "encoding/json compacting (scf-go-lib's json.Marshal of the reply)"},
 	{"regexp.(*Regexp)", "regular expressions (all callers)"},
 	{"os.Setenv", "os.Setenv (scf-go-lib sets every variable per invocation)"},
 	{"net/rpc.(*gobServerCodec)", "net/rpc's gob codec (the SCF wire)"},

@@ -48,7 +48,7 @@ func programs() []*program {
 }
 
 // build gets each program's binary from scfrpc's cache (one build per state of the sources, with the function's
-// own flags: CGO_ENABLED=0 -trimpath -ldflags='-s -w'), and its size.
+// own flags: CGO_ENABLED=0 -trimpath -tags=nethttpomithttp2 -ldflags='-s -w'), and its size.
 func build(ctx context.Context, root string, progs []*program) error {
 	for _, p := range progs {
 		bin, err := scfrpc.SharedBinary(ctx, filepath.Join(root, p.dir))

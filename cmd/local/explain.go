@@ -46,11 +46,12 @@ func runExplain(ctx context.Context, args []string, c cli) int {
 		}
 	}
 
-	env, _, err := functionConfig(c.environ, c.stderr)
+	env, _, done, err := functionConfig(c.environ, c.stderr)
 	if err != nil {
 		fmt.Fprintln(c.stderr, err)
 		return exitFail
 	}
+	defer done()
 	// The handler's log says exactly what is wrong with a configuration; it is shown only when explaining failed.
 	var log bytes.Buffer
 	h := handler.New(handler.Options{Getenv: func(k string) string { return env[k] }, Log: &log})

@@ -31,8 +31,9 @@ type session struct {
 	// env is the function's environment: set on the process, and sent again
 	// with every invocation as SCF does.
 	env      map[string]string
-	demo     bool // the developer set no STS_* variable: the demo configuration is in env
-	roleKeys bool // the tool handed the function execution-role keys, as SCF does
+	demo     bool   // the developer set no STS_* variable: the demo configuration is in env
+	roleKeys bool   // the tool handed the function execution-role keys, as SCF does
+	done     func() // removes what functionConfig wrote (a YAML scopes file converted to JSON)
 }
 
 // startSession builds the function unless bin names one, starts the emulator
@@ -41,7 +42,7 @@ type session struct {
 // (serve -demo adds the page's origin and scope).
 func startSession(ctx context.Context, bin string, c cli, adjust ...func(env map[string]string)) (_ *session, err error) {
 	s := &session{}
-	if s.env, s.demo, err = functionConfig(c.environ, c.stderr); err != nil {
+	if s.env, s.demo, s.done, err = functionConfig(c.environ, c.stderr); err != nil {
 		return nil, err
 	}
 	for _, f := range adjust {
@@ -174,5 +175,8 @@ func (s *session) Close() {
 	}
 	if s.emu != nil {
 		s.emu.Close()
+	}
+	if s.done != nil {
+		s.done()
 	}
 }

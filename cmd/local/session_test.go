@@ -67,10 +67,11 @@ func TestStartEmulator(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var notice bytes.Buffer
-			env, demo, err := functionConfig(tc.environ, &notice)
+			env, demo, done, err := functionConfig(tc.environ, &notice)
 			if err != nil {
 				t.Fatal(err)
 			}
+			defer done()
 			s := &session{env: env, demo: demo}
 			defer s.Close()
 			if err := s.startEmulator(&notice); err != nil {
