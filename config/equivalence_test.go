@@ -144,7 +144,7 @@ func TestEnvAndFileScopesAgree(t *testing.T) {
 		{"both durations", nil, env{"STS_BUCKET": "examplebucket-1250000000", "STS_ALLOW_PREFIXES": "uploads/", "STS_DURATION_SECONDS": "900", "STS_MAX_DURATION_SECONDS": "3600"},
 			bucket + `,"prefixes":["uploads/"],"durationSeconds":900,"maxDurationSeconds":3600`,
 			func(s *Scope) bool { return s.DurationSeconds == 900 && s.MaxDurationSeconds == 3600 }, nil},
-		// The drift issue 11 found: the environment blamed STS_DURATION_SECONDS, which nobody set.
+		// The drift this test was written against: the environment blamed STS_DURATION_SECONDS, which nobody set.
 		{"a maximum below the default duration lowers it", nil, env{"STS_BUCKET": "examplebucket-1250000000", "STS_ALLOW_PREFIXES": "uploads/", "STS_MAX_DURATION_SECONDS": "600"},
 			bucket + `,"prefixes":["uploads/"],"maxDurationSeconds":600`,
 			func(s *Scope) bool { return s.DurationSeconds == 600 && s.MaxDurationSeconds == 600 }, nil},

@@ -96,8 +96,8 @@ func insideRepo(rel string) bool {
 
 // outsideMarks are texts that only a reference to something outside the repository would contain: the
 // development machine's shared folder and the external specification (docs/contract.md is the project's own),
-// and absolute paths of a developer's machine. They are built by concatenation so that this file does not
-// name them itself. /tmp is not among them: it is where SCF lets a function write.
+// absolute paths of a developer's machine, and the team's issue tracker. They are built by concatenation so that
+// this file does not name them itself. /tmp is not among them: it is where SCF lets a function write.
 var outsideMarks = []*regexp.Regexp{
 	regexp.MustCompile(regexp.QuoteMeta("../" + "shared")),
 	regexp.MustCompile(regexp.QuoteMeta("shared/" + "SPEC")),
@@ -106,6 +106,9 @@ var outsideMarks = []*regexp.Regexp{
 	regexp.MustCompile("(^|[\\s\"'`(=:,;\\[])/(work|home|Users|root|mnt)/"),
 	regexp.MustCompile(`(?i)\b[a-z]:\\(users|work)\\`),
 	regexp.MustCompile(`file:/` + `/`),
+	// The team's tracker, which a user cannot read: a numbered issue, or "the issue" possessive.
+	regexp.MustCompile(`(?i)\b` + "issue" + `s?\s+#?\d+\b`),
+	regexp.MustCompile(`(?i)\bthe ` + "issue" + `'s\b`),
 }
 
 // repoPathRE finds paths into this repository's own folders in any text (Go comments, scripts, docs): each

@@ -11,7 +11,7 @@ import (
 )
 
 // The work one request may cost, whatever it holds (README "Security notes"): SCF accepts events of up to 6 MB,
-// and the trigger is public. The bounds are the goal; a clean run costs a small fraction of each, so
+// and the trigger is public. The bounds are the project's; a clean run costs a small fraction of each, so
 // neither a busy machine nor a slow one brings a correct build near them. CPU time is the function process's own
 // (not wall time), charged per invocation.
 const (

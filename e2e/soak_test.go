@@ -8,7 +8,7 @@ package e2e_test
 //	go test ./e2e -run Soak -soak      # 100,000 (about 4 minutes), figures at 1k, 10k and 100k
 //
 // 10,000 under -race took about 30 s on a two-core machine, inside CI's
-// budget, so CI runs the full count the issue asks for; -soak is a longer run
+// budget, so CI runs the full count; -soak is a longer run
 // for a warm instance's hours. It is a flag of this test package only: pass
 // it with ./e2e, not ./...
 

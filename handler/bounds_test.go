@@ -14,7 +14,7 @@ import (
 	"github.com/cos-sts-scf/cos-sts-scf/issuer"
 )
 
-// The work bounds of limits.go, as the issue states them: any event up to SCF's 6 MB limit costs the handler
+// The work bounds of limits.go, as the project sets them: any event up to SCF's 6 MB limit costs the handler
 // under 16 MB of allocation (counted cumulatively, so the peak is lower still), and an error reply and a log
 // line stay under 4 KB. e2e/hostile_bounds_test.go charges the real binary the CPU time of the same shapes.
 const (

@@ -2,7 +2,7 @@ package policy
 
 import "testing"
 
-// TestAvatarGrantProofs proves the avatar grant of issue 3 (upload at most
+// TestAvatarGrantProofs proves the avatar grant of the README (upload at most
 // 5 MiB of image/* into avatars/alice/ from 203.0.113.7) allows the upload
 // it describes and denies each nearest neighbour.
 func TestAvatarGrantProofs(t *testing.T) {

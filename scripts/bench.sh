@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Two measurements (issue 10):
+# Two measurements:
 #
 #   scripts/bench.sh                  every Go benchmark in the module, through benchstat (below)
 #   scripts/bench.sh compare [flags]  the function against the floor and the bare function, interleaved in one run
 #                                     on the STS emulator: one Markdown table of figures, ratios to the floor and
-#                                     the issue's goals (go run ./bench/measure; flags: -quick, -cold N, -warm N,
+#                                     the project's goals (go run ./bench/measure; flags: -quick, -cold N, -warm N,
 #                                     -block N). About a minute and a half on a 2-core machine; -quick, seconds.
 #
 # The benchstat part runs every benchmark in the module and prints benchstat's summary: per benchmark, the median

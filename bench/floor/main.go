@@ -1,4 +1,4 @@
-// Command floor is the least an SCF function that mints COS credentials can do, and the yardstick issue 10 measures
+// Command floor is the least an SCF function that mints COS credentials can do, and the yardstick the bench measures
 // the real function against: on each invocation it signs one fixed GetFederationToken with the standard library
 // (TC3-HMAC-SHA256, sign.go), sends it over a kept-alive connection, decodes the keys and returns them. It reads no
 // request, builds no policy, checks nothing and logs nothing; whatever the function spends beyond it is the

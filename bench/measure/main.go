@@ -1,9 +1,9 @@
-// Command measure is issue 10's benchmark driver. It builds the function, the floor (bench/floor) and the bare
+// Command measure is the project's performance benchmark driver. It builds the function, the floor (bench/floor) and the bare
 // function (bench/bare) with the function's own flags, and measures them interleaved in one run on the project's
 // STS emulator, as SCF runs them (internal/scfrpc): cold starts (exec to the first minted reply) alternating
 // between the programs, warm latency and CPU time per invocation in blocks that take turns, peak RSS, binary
 // sizes and STS connections; then the handler alone in this process (bench/workload's BenchmarkHandler). It
-// prints one Markdown table of the figures, their ratios to the floor and the issue's goals with PASS or FAIL,
+// prints one Markdown table of the figures, their ratios to the floor and the project's goals with PASS or FAIL,
 // and the machine it ran on. Progress goes to stderr.
 //
 //	go run ./bench/measure            # the full run: 21 cold starts, 5,000 warm invocations each (about a minute)

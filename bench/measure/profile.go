@@ -21,7 +21,7 @@ import (
 // profileWarm records where the real function process spends its CPU over n warm invocations of the default
 // request: Linux perf samples the process (every thread, the runtime's included) with call stacks, from a build of
 // the same sources that keeps its symbols (the deployed binary is stripped). It writes perf's data to dataFile
-// and a summary to out: self time by package, and the share of the samples under each of the frames that issue 10
+// and a summary to out: self time by package, and the share of the samples under each of the frames that the CPU work
 // names (inclusive), the guide for removing costs.
 func profileWarm(ctx context.Context, cfg config, dataFile string, n int, out, progress io.Writer) error {
 	perf, err := exec.LookPath("perf")
@@ -148,7 +148,7 @@ func packageOf(sym string) string {
 	return sym[:slash+1+dot]
 }
 
-// frames issue 10 names, and what they stand for; each is matched as a prefix of the symbol.
+// frames the CPU work named, and what they stand for; each is matched as a prefix of the symbol.
 var frames = []struct{ prefix, what string }{
 	{"github.com/tencentyun/scf-go-lib/cloudfunction.(*Function).Invoke", "scf-go-lib's Invoke, the handler included"},
 	{"github.com/cos-sts-scf/cos-sts-scf/handler.(*Handler).Invoke", "the handler, everything under Invoke"},

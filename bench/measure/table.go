@@ -19,7 +19,7 @@ type report struct {
 	handler handlerResult
 }
 
-// row is one line of the table: a figure for each program, its ratio to the floor, and the issue's goal for it.
+// row is one line of the table: a figure for each program, its ratio to the floor, and the project's goal for it.
 type row struct {
 	figure string
 	cells  []string // in the order of programs()
@@ -28,13 +28,13 @@ type row struct {
 	result string // PASS, FAIL, or "—" for a figure without a goal
 }
 
-// The issue's goals (issue 10, "Goals").
+// The project's performance goals (README, "Latest bench table").
 const (
 	goalWarmRatio    = 1.3
 	goalCPURatio     = 1.4
 	goalColdRatio    = 1.2
 	goalRSSRatio     = 1.5
-	goalBinaryBytes  = 9_000_000 // 9.0 MB, as the issue counts the 9.7 MB it started from
+	goalBinaryBytes  = 9_000_000 // 9.0 MB in decimal megabytes, as the table prints sizes
 	goalConnections  = 1
 	goalHandlerTime  = 40 * time.Microsecond
 	goalHandlerAlloc = 120

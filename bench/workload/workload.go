@@ -1,4 +1,4 @@
-// Package workload is the request issue 10 measures the function with: the default request (a Function URL POST
+// Package workload is the request the bench measures the function with: the default request (a Function URL POST
 // whose body is an empty JSON object, so the whole default scope) to the demo configuration (one bucket, the
 // uploads/ folder, upload and download), minted with GetFederationToken. bench/measure sends it to the real
 // binaries over net/rpc; Handler benchmarks the handler alone on it, with STS faked in the process.

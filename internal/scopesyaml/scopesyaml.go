@@ -1,6 +1,6 @@
 // Package scopesyaml reads YAML scopes documents for the tools around the function: scripts/build.sh (through
 // internal/scopesjson), cmd/local and the tests. The function binary itself reads a scopes file as JSON only and
-// links no YAML parser (issue 10: 356 KB of its binary): config.ConvertYAML, given Decode, turns a YAML document
+// links no YAML parser (356 KB of its binary): config.ConvertYAML, given Decode, turns a YAML document
 // into the JSON the function reads, and build.sh packs that.
 package scopesyaml
 
