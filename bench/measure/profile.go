@@ -3,9 +3,11 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -202,44 +204,17 @@ func writeProfile(out io.Writer, n int, perInvocation time.Duration, self, incl 
 	for sym, pct := range self {
 		byPkg[packageOf(sym)] += pct
 	}
-	pkgs := slices.SortedFunc(func(yield func(string) bool) {
-		for p := range byPkg {
-			if !yield(p) {
-				return
-			}
-		}
-	}, func(a, b string) int {
-		if byPkg[a] != byPkg[b] {
-			if byPkg[a] > byPkg[b] {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a, b)
-	})
-	fmt.Fprintln(out, "\n| package (self time) | share of samples | per invocation |")
-	fmt.Fprintln(out, "|---|---|---|")
-	for _, p := range pkgs[:min(25, len(pkgs))] {
-		fmt.Fprintf(out, "| %s | %.1f %% | %s |\n", p, byPkg[p], us(byPkg[p]))
-	}
-	syms := slices.Collect(func(yield func(string) bool) {
-		for s := range self {
-			if !yield(s) {
-				return
-			}
-		}
-	})
-	slices.SortFunc(syms, func(a, b string) int {
-		if self[a] > self[b] {
-			return -1
-		} else if self[a] < self[b] {
-			return 1
-		}
-		return strings.Compare(a, b)
-	})
-	fmt.Fprintln(out, "\n| function (self time) | share of samples | per invocation |")
-	fmt.Fprintln(out, "|---|---|---|")
-	for _, s := range syms[:min(25, len(syms))] {
-		fmt.Fprintf(out, "| `%s` | %.1f %% | %s |\n", s, self[s], us(self[s]))
+	writeTop(out, "package (self time)", byPkg, func(p string) string { return p }, us)
+	writeTop(out, "function (self time)", self, func(sym string) string { return "`" + sym + "`" }, us)
+}
+
+// writeTop writes the 25 largest shares of m as a table, largest first and equal shares by name, each row's name
+// written by cell and its time by us.
+func writeTop(out io.Writer, title string, m map[string]float64, cell func(string) string, us func(float64) string) {
+	names := slices.Sorted(maps.Keys(m))
+	slices.SortStableFunc(names, func(a, b string) int { return cmp.Compare(m[b], m[a]) })
+	fmt.Fprintf(out, "\n| %s | share of samples | per invocation |\n|---|---|---|\n", title)
+	for _, n := range names[:min(25, len(names))] {
+		fmt.Fprintf(out, "| %s | %.1f %% | %s |\n", cell(n), m[n], us(m[n]))
 	}
 }
