@@ -283,18 +283,10 @@ func (s *scanner) value() bool {
 // object checks an object at s.i, calling member for each member with s.i at its value (which member must read).
 // Member names must be plain: ASCII without escapes.
 func (s *scanner) object(member func(name span) bool) bool {
-	if s.i >= len(s.data) || s.data[s.i] != '{' || s.depth >= maxScanDepth {
+	if s.i >= len(s.data) || s.data[s.i] != '{' {
 		return false
 	}
-	s.depth++
-	defer func() { s.depth-- }()
-	s.i++
-	s.space()
-	if s.i < len(s.data) && s.data[s.i] == '}' {
-		s.i++
-		return true
-	}
-	for {
+	return s.sequence('}', func() bool {
 		name, plainText := s.str()
 		if !plainText {
 			return false
@@ -304,26 +296,16 @@ func (s *scanner) object(member func(name span) bool) bool {
 		}
 		s.i++
 		s.space()
-		if !member(name) {
-			return false
-		}
-		if s.space(); s.i >= len(s.data) {
-			return false
-		}
-		switch s.data[s.i] {
-		case ',':
-			s.i++
-			s.space()
-		case '}':
-			s.i++
-			return true
-		default:
-			return false
-		}
-	}
+		return member(name)
+	})
 }
 
-func (s *scanner) array() bool {
+// array checks an array whose '[' is at s.i.
+func (s *scanner) array() bool { return s.sequence(']', s.value) }
+
+// sequence checks an object's members or an array's items, its opening byte at s.i: item reads one, from its
+// first byte, and commas separate them up to closing. Nesting deeper than maxScanDepth fails.
+func (s *scanner) sequence(closing byte, item func() bool) bool {
 	if s.depth >= maxScanDepth {
 		return false
 	}
@@ -331,12 +313,12 @@ func (s *scanner) array() bool {
 	defer func() { s.depth-- }()
 	s.i++
 	s.space()
-	if s.i < len(s.data) && s.data[s.i] == ']' {
+	if s.i < len(s.data) && s.data[s.i] == closing {
 		s.i++
 		return true
 	}
 	for {
-		if !s.value() {
+		if !item() {
 			return false
 		}
 		if s.space(); s.i >= len(s.data) {
@@ -346,7 +328,7 @@ func (s *scanner) array() bool {
 		case ',':
 			s.i++
 			s.space()
-		case ']':
+		case closing:
 			s.i++
 			return true
 		default:
