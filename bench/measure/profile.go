@@ -37,7 +37,7 @@ func profileWarm(ctx context.Context, cfg config, dataFile string, n int, out, p
 	defer os.RemoveAll(tmp)
 	bin := filepath.Join(tmp, "main")
 	fmt.Fprintln(progress, "building the function with its symbols")
-	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-tags=nethttpomithttp2", "-o", bin, ".")
+	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-tags="+scfrpc.BuildTags, "-o", bin, ".")
 	build.Dir, build.Env = cfg.root, append(os.Environ(), "CGO_ENABLED=0")
 	if msg, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %w\n%s", err, msg)

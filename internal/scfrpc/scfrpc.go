@@ -30,7 +30,11 @@ var ErrNotReady = errors.New("scfrpc: function did not answer Ping")
 // builds: on linux/amd64 the script then only links. nethttpomithttp2 leaves
 // HTTP/2 out of net/http: the function's STS and JWKS calls are one request at
 // a time on a kept-alive HTTP/1.1 connection, and the binary is 385 KB smaller.
-var buildFlags = []string{"-trimpath", "-tags=nethttpomithttp2", "-ldflags=-s -w"}
+var buildFlags = []string{"-trimpath", "-tags=" + BuildTags, "-ldflags=-s -w"}
+
+// BuildTags are the build tags of every build of the function (scripts/build.sh's), for a build that needs other
+// flags, such as one that keeps its symbols for a profiler.
+const BuildTags = "nethttpomithttp2"
 
 // Build compiles the main package in moduleDir into out with CGO_ENABLED=0,
 // the static binary SCF's Go1 runtime needs, and scripts/build.sh's flags
